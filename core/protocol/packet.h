@@ -1,0 +1,121 @@
+// The TFTP packet codec (RFC 1350, 2347): pure functions over byte spans.
+// The DATA/ACK/ERROR functions never allocate; request and OACK parsing do,
+// since they run once per transfer.
+#ifndef RINGTFTP_CORE_PROTOCOL_PACKET_H_
+#define RINGTFTP_CORE_PROTOCOL_PACKET_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+
+namespace ringtftp {
+
+inline constexpr size_t kHeaderBytes = 4;
+inline constexpr uint32_t kDefaultBlockSize = 512;
+inline constexpr uint32_t kMinBlockSize = 8;
+inline constexpr uint32_t kMaxBlockSize = 65464;
+// Largest UDP payload over IPv4: the bound on any datagram we build.
+inline constexpr size_t kMaxDatagramBytes = 65507;
+
+enum class Opcode : uint16_t {
+  kRrq = 1,
+  kWrq = 2,
+  kData = 3,
+  kAck = 4,
+  kError = 5,
+  kOack = 6,
+};
+
+enum class ErrorCode : uint16_t {
+  kNotDefined = 0,
+  kFileNotFound = 1,
+  kAccessViolation = 2,
+  kDiskFull = 3,
+  kIllegalOperation = 4,
+  kUnknownTransferId = 5,
+  kFileExists = 6,
+  kNoSuchUser = 7,
+  kOptionRefused = 8,
+};
+
+enum class TransferMode : uint8_t { kOctet, kNetascii };
+
+// One option of a request or OACK. Names are stored lower-cased; values as
+// sent.
+struct Option {
+  std::string name;
+  std::string value;
+  bool operator==(const Option&) const = default;
+};
+
+// ERROR 8 (see tftp_error.h) when a name appears twice. Names compare as
+// stored, i.e. lower-cased. ParseRequest, ParseOack, Negotiate and AcceptOack
+// all apply it.
+absl::Status CheckUniqueOptionNames(absl::Span<const Option> options);
+
+struct Request {
+  Opcode opcode = Opcode::kRrq;  // kRrq or kWrq.
+  std::string filename;
+  TransferMode mode = TransferMode::kOctet;
+  std::vector<Option> options;  // In the order sent.
+  bool operator==(const Request&) const = default;
+};
+
+struct DataView {
+  uint16_t block = 0;
+  absl::Span<const uint8_t> payload;
+};
+
+struct ErrorView {
+  ErrorCode code = ErrorCode::kNotDefined;  // Unknown codes read as 0.
+  absl::string_view message;
+};
+
+// Reads the opcode of any datagram; nullopt when shorter than 2 bytes or not
+// one of the six opcodes.
+std::optional<Opcode> PeekOpcode(absl::Span<const uint8_t> datagram);
+
+// Parses an RRQ or WRQ. A malformed request yields a status built by
+// TftpError() (tftp_error.h) that names the defined answer: ERROR 4 for a
+// structural fault or unsupported mode, ERROR 8 for a duplicate option.
+absl::StatusOr<Request> ParseRequest(absl::Span<const uint8_t> datagram);
+
+// Each returns nullopt unless the datagram is exactly that packet type and
+// well formed (an ERROR's message may lack its NUL: it is then read to the
+// end).
+std::optional<DataView> ParseData(absl::Span<const uint8_t> datagram);
+std::optional<uint16_t> ParseAck(absl::Span<const uint8_t> datagram);
+std::optional<ErrorView> ParseError(absl::Span<const uint8_t> datagram);
+absl::StatusOr<std::vector<Option>> ParseOack(
+    absl::Span<const uint8_t> datagram);
+
+// Builders return the number of bytes written into `out`. Each fails only
+// when `out` is too small, which callers size against kMaxDatagramBytes; a
+// builder returning size_t then returns 0.
+void WriteDataHeader(uint16_t block, uint8_t* out);
+size_t BuildAck(uint16_t block, absl::Span<uint8_t> out);
+// The message is cut to fit `out` and always NUL-terminated.
+size_t BuildError(ErrorCode code, absl::string_view message,
+                  absl::Span<uint8_t> out);
+absl::StatusOr<size_t> BuildOack(absl::Span<const Option> options,
+                                 absl::Span<uint8_t> out);
+absl::StatusOr<size_t> BuildRequest(const Request& request,
+                                    absl::Span<uint8_t> out);
+
+// The wire block number of the index-th DATA block (the first is index 1):
+// past 65535 it wraps to 0, or to 1 when `rollover_to` is 1 (the rollover
+// option).
+uint16_t WireBlockNumber(uint64_t index, uint8_t rollover_to);
+
+absl::string_view ModeName(TransferMode mode);
+
+}  // namespace ringtftp
+
+#endif  // RINGTFTP_CORE_PROTOCOL_PACKET_H_

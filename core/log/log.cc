@@ -1,0 +1,40 @@
+#include "core/log/log.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace ringtftp {
+
+void LogLine(absl::string_view line) {
+  std::string buffer = absl::StrCat(line, "\n");
+  absl::string_view rest = buffer;
+  while (!rest.empty()) {
+    ssize_t n = write(STDERR_FILENO, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // Nowhere left to report that logging failed.
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+std::string Quoted(absl::string_view text) {
+  std::string quoted = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      quoted.push_back('\\');
+      quoted.push_back(static_cast<char>(c));
+    } else if (c < 0x20 || c >= 0x7f) {
+      absl::StrAppendFormat(&quoted, "\\x%02x", c);
+    } else {
+      quoted.push_back(static_cast<char>(c));
+    }
+  }
+  quoted.push_back('"');
+  return quoted;
+}
+
+}  // namespace ringtftp

@@ -1,0 +1,109 @@
+// One reactor per core: an io_uring (SINGLE_ISSUER, DEFER_TASKRUN), its own
+// SO_REUSEPORT listeners, buffer rings, timer wheel and the transfers it
+// accepted. Reactors share nothing but the root store and the transfer cap.
+#ifndef RINGTFTP_CORE_REACTOR_REACTOR_H_
+#define RINGTFTP_CORE_REACTOR_REACTOR_H_
+
+#include <liburing.h>
+#include <netinet/in.h>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "core/reactor/buffer_ring.h"
+#include "core/reactor/endpoint.h"
+#include "core/reactor/session.h"
+#include "core/reactor/session_factory.h"
+#include "core/reactor/timer_wheel.h"
+#include "core/reactor/transfer_slots.h"
+
+namespace ringtftp {
+
+struct ReactorConfig {
+  SessionPolicy sessions;
+  TransferSlots* slots = nullptr;
+  // After a stop, how long transfers in flight may take to finish.
+  absl::Duration shutdown_grace = absl::Seconds(5);
+};
+
+class Reactor final : public SessionIo {
+ public:
+  // Takes ownership of the listening sockets.
+  Reactor(const ReactorConfig& config, const std::vector<int>& listen_fds);
+  Reactor(const Reactor&) = delete;
+  Reactor& operator=(const Reactor&) = delete;
+  ~Reactor() override;
+
+  // Sets up the ring on the calling thread (the ring's only issuer), reports
+  // that through `on_ready`, then, if it went well, serves until `stop` is
+  // set and the transfers in flight have ended or the grace period is over.
+  void Run(const std::atomic<bool>& stop,
+           absl::FunctionRef<void(const absl::Status&)> on_ready);
+
+  void SendWindow(Session& session, absl::Span<const uint8_t> bytes) override;
+  void SendControl(Session& session, absl::Span<const uint8_t> bytes) override;
+
+ private:
+  struct Listener {
+    int fd = -1;
+    Endpoint local;
+    msghdr header{};
+    bool receiving = false;
+  };
+  struct ControlSlot;
+
+  absl::Status SetUp();
+  void ServeUntilStopped(const std::atomic<bool>& stop);
+  void Wait(absl::Time now, absl::Time until);
+  void ProcessCompletions(absl::Time now);
+  void Dispatch(const io_uring_cqe& cqe, absl::Time now);
+
+  void ArmListener(Listener& listener);
+  void OnListenerReceive(Listener& listener, const io_uring_cqe& cqe,
+                         absl::Time now);
+  void OnRequestDatagram(Listener& listener, uint8_t* buffer, int length,
+                         absl::Time now);
+  void OnRequest(const Endpoint& local, const Endpoint& peer,
+                 absl::Span<const uint8_t> payload, absl::Time now);
+  void Refuse(const Endpoint& local, const Endpoint& peer,
+              absl::string_view file, const absl::Status& why);
+  void StopListening();
+
+  BufferRing& ReceiveBuffersFor(const Session& session);
+  void ArmSessionReceive(Session& session);
+  void OnSessionReceive(Session& session, const io_uring_cqe& cqe,
+                        absl::Time now);
+  void OnWindowSent(Session& session, int result, absl::Time now);
+  // After any event of a session: reschedule, retire or destroy it.
+  void Settle(Session& session, absl::Time now);
+  void Retire(Session& session, absl::Time now);
+  void AbortAll(absl::Time now);
+
+  ControlSlot* TakeControlSlot();
+  void FreeControlSlot(ControlSlot* slot);
+  io_uring_sqe* NextSqe();
+
+  ReactorConfig config_;
+  io_uring ring_{};
+  bool ring_ready_ = false;
+  std::optional<BufferRing> small_buffers_;
+  std::optional<BufferRing> large_buffers_;
+  std::vector<Listener> listeners_;
+  std::unique_ptr<ControlSlot[]> control_slots_;
+  ControlSlot* free_control_slots_ = nullptr;
+  std::optional<TimerWheel> timers_;
+  absl::flat_hash_map<Endpoint, Session*> sessions_by_peer_;
+  absl::flat_hash_set<Session*> sessions_;
+  bool stopping_ = false;
+};
+
+}  // namespace ringtftp
+
+#endif  // RINGTFTP_CORE_REACTOR_REACTOR_H_

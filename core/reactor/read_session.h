@@ -1,0 +1,53 @@
+// A read transfer (RRQ): the server sends a file, window by window, each
+// window as few GSO sends of staged packets as the limits allow.
+#ifndef RINGTFTP_CORE_REACTOR_READ_SESSION_H_
+#define RINGTFTP_CORE_REACTOR_READ_SESSION_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/reactor/packet_stager.h"
+#include "core/reactor/session.h"
+#include "core/transfer/block_sender.h"
+
+namespace ringtftp {
+
+class ReadSession final : public Session {
+ public:
+  // `segmented`: the socket has UDP_SEGMENT set to 4 + blksize.
+  ReadSession(SessionIo& io, int fd, const Endpoint& peer, std::string file,
+              absl::Time now, PacketSource source,
+              const TransferOptions& options, std::vector<Option> oack,
+              const RetransmitPolicy& policy, bool segmented);
+
+  void Start(absl::Time now) override;
+  void OnDatagram(absl::Span<const uint8_t> datagram, absl::Time now) override;
+  void OnTimeout(absl::Time now) override;
+  void OnWindowSent(int result, absl::Time now) override;
+  void Abort(ErrorCode code, absl::string_view message) override;
+  bool finished() const override { return sender_.finished(); }
+  absl::Time deadline() const override { return sender_.deadline(); }
+  size_t max_datagram_bytes() const override;
+
+ private:
+  const TransferOptions& options() const override { return sender_.options(); }
+  const TransferResult& result() const override { return sender_.result(); }
+  absl::Time completed_at() const override { return absl::InfiniteFuture(); }
+
+  void Apply(const Step& step);
+  void SendPackets(uint64_t first, uint32_t count);
+
+  BlockSender sender_;
+  PacketSource source_;
+  PacketStager stager_;
+  uint32_t packets_per_send_;
+  uint32_t sends_in_flight_ = 0;
+  // A window that needs the stager refilled while sends still read it.
+  std::optional<std::pair<uint64_t, uint32_t>> deferred_window_;
+};
+
+}  // namespace ringtftp
+
+#endif  // RINGTFTP_CORE_REACTOR_READ_SESSION_H_

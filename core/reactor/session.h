@@ -1,0 +1,92 @@
+// One transfer as the reactor sees it: a connected socket and a sans-I/O
+// state machine. A session turns the machine's Steps into sends through its
+// reactor; the reactor feeds it datagrams, completions and time-outs.
+#ifndef RINGTFTP_CORE_REACTOR_SESSION_H_
+#define RINGTFTP_CORE_REACTOR_SESSION_H_
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "core/protocol/options.h"
+#include "core/protocol/packet.h"
+#include "core/reactor/endpoint.h"
+#include "core/reactor/timer_wheel.h"
+#include "core/transfer/transfer_step.h"
+
+namespace ringtftp {
+
+// What a session needs from its reactor.
+class SessionIo {
+ public:
+  virtual ~SessionIo() = default;
+  // Sends bytes that stay valid until OnWindowSent(): one GSO send.
+  virtual void SendWindow(class Session& session,
+                          absl::Span<const uint8_t> bytes) = 0;
+  // Sends a copy of a control packet (OACK, ACK, ERROR).
+  virtual void SendControl(class Session& session,
+                           absl::Span<const uint8_t> bytes) = 0;
+};
+
+class Session {
+ public:
+  enum class Direction { kRead, kWrite };
+
+  Session(SessionIo& io, int fd, const Endpoint& peer, std::string file,
+          Direction direction, absl::Time now);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  virtual ~Session();  // Closes the socket.
+
+  virtual void Start(absl::Time now) = 0;
+  virtual void OnDatagram(absl::Span<const uint8_t> datagram,
+                          absl::Time now) = 0;
+  virtual void OnTimeout(absl::Time now) = 0;
+  // A SendWindow() finished: `result` is bytes sent or -errno.
+  virtual void OnWindowSent(int result, absl::Time now) = 0;
+  // Ends the transfer with an ERROR to the peer.
+  virtual void Abort(ErrorCode code, absl::string_view message) = 0;
+  virtual bool finished() const = 0;
+  virtual absl::Time deadline() const = 0;
+  // The largest datagram the peer may legitimately send.
+  virtual size_t max_datagram_bytes() const = 0;
+
+  // The transfer's log line, once finished().
+  std::string Describe(absl::Time now) const;
+
+  int fd() const { return fd_; }
+  const Endpoint& peer() const { return peer_; }
+
+  // The reactor's bookkeeping.
+  TimerWheel::Entry timer;
+  msghdr receive_header{};
+  int ops_in_flight = 0;
+  bool receiving = false;
+  bool retired = false;
+
+ protected:
+  virtual const TransferOptions& options() const = 0;
+  virtual const TransferResult& result() const = 0;
+  // When the data was complete, for the duration; InfiniteFuture() if never.
+  virtual absl::Time completed_at() const = 0;
+
+  // Sends the control packet a Step asks for, if any.
+  void SendStepControl(const Step& step);
+
+  SessionIo& io_;
+
+ private:
+  int fd_;
+  Endpoint peer_;
+  std::string file_;
+  Direction direction_;
+  absl::Time started_;
+};
+
+}  // namespace ringtftp
+
+#endif  // RINGTFTP_CORE_REACTOR_SESSION_H_

@@ -1,0 +1,127 @@
+#include "core/reactor/session_factory.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/protocol/netascii.h"
+#include "core/protocol/tftp_error.h"
+#include "core/reactor/read_session.h"
+#include "core/reactor/write_session.h"
+#include "fs/unique_fd.h"
+
+namespace ringtftp {
+namespace {
+
+absl::StatusOr<PacketSource> OpenSource(const SessionPolicy& policy,
+                                        const Request& request) {
+  absl::StatusOr<ReadableFile> file =
+      policy.store->OpenForRead(request.filename);
+  if (!file.ok()) return file.status();
+  if (request.mode == TransferMode::kOctet) return std::move(*file);
+  absl::StatusOr<std::string> text = file->ReadAll(policy.netascii_max_bytes);
+  if (!text.ok()) {
+    return TftpError(
+        ErrorCode::kNotDefined,
+        absl::StrCat("netascii transfers are limited to ",
+                     policy.netascii_max_bytes, " bytes; ask for octet mode"));
+  }
+  return EncodeNetascii(*text);
+}
+
+absl::StatusOr<UniqueFd> OpenSocket(const SessionPolicy& policy,
+                                    const Endpoint& local,
+                                    const Endpoint& peer) {
+  absl::StatusOr<int> fd = OpenTransferSocket(local, peer, policy.port_range);
+  if (!fd.ok()) {
+    return TftpError(ErrorCode::kNotDefined,
+                     absl::StrCat("server cannot open a transfer socket: ",
+                                  fd.status().message()));
+  }
+  return UniqueFd(*fd);
+}
+
+ServerLimits PathLimits(const SessionPolicy& policy, const UniqueFd& socket,
+                        const Endpoint& peer) {
+  ServerLimits limits = policy.limits;
+  limits.blksize_max = std::min(
+      limits.blksize_max, PathBlockSizeLimit(socket.get(), peer.family()));
+  return limits;
+}
+
+absl::StatusOr<std::unique_ptr<Session>> OpenReadSession(
+    const SessionPolicy& policy, SessionIo& io, const Request& request,
+    const Endpoint& local, const Endpoint& peer, absl::Time now) {
+  // The file first: a miss (PXELINUX probes many names) costs no socket.
+  absl::StatusOr<PacketSource> source = OpenSource(policy, request);
+  if (!source.ok()) return source.status();
+  absl::StatusOr<UniqueFd> socket = OpenSocket(policy, local, peer);
+  if (!socket.ok()) return socket.status();
+  absl::StatusOr<Negotiation> negotiation = Negotiate(
+      request, PathLimits(policy, *socket, peer), SourceBytes(*source));
+  if (!negotiation.ok()) return negotiation.status();
+  // Without GSO every packet is its own send: slower, still correct.
+  bool segmented =
+      EnableSegmentation(socket->get(),
+                         kHeaderBytes + negotiation->options.blksize)
+          .ok();
+  return std::make_unique<ReadSession>(
+      io, socket->Release(), peer, request.filename, now, std::move(*source),
+      negotiation->options, std::move(negotiation->oack), policy.retransmit,
+      segmented);
+}
+
+absl::Status CheckUploadAllowed(const SessionPolicy& policy,
+                                const TransferOptions& options) {
+  if (options.tsize.has_value() && *options.tsize > policy.max_upload_bytes) {
+    return TftpError(ErrorCode::kDiskFull,
+                     absl::StrCat("upload of ", *options.tsize,
+                                  " bytes exceeds the server's limit of ",
+                                  policy.max_upload_bytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Session>> OpenWriteSession(
+    const SessionPolicy& policy, SessionIo& io, const Request& request,
+    const Endpoint& local, const Endpoint& peer, absl::Time now) {
+  if (policy.write_mode == WriteMode::kOff) {
+    return TftpError(ErrorCode::kAccessViolation,
+                     "uploads are disabled on this server (start ringtftpd "
+                     "with --write=create or --write=overwrite)");
+  }
+  absl::StatusOr<UniqueFd> socket = OpenSocket(policy, local, peer);
+  if (!socket.ok()) return socket.status();
+  absl::StatusOr<Negotiation> negotiation =
+      Negotiate(request, PathLimits(policy, *socket, peer), std::nullopt);
+  if (!negotiation.ok()) return negotiation.status();
+  absl::Status allowed = CheckUploadAllowed(policy, negotiation->options);
+  if (!allowed.ok()) return allowed;
+  RootStore::Replace replace = policy.write_mode == WriteMode::kOverwrite
+                                   ? RootStore::Replace::kAllowed
+                                   : RootStore::Replace::kNever;
+  absl::StatusOr<AtomicWriter> writer = policy.store->BeginWrite(
+      request.filename, replace, policy.max_upload_bytes);
+  if (!writer.ok()) return writer.status();
+  BlockReceiver::Opening opening = negotiation->oack.empty()
+                                       ? BlockReceiver::Opening::kAck0
+                                       : BlockReceiver::Opening::kOack;
+  return std::make_unique<WriteSession>(
+      io, socket->Release(), peer, request.filename, now, std::move(*writer),
+      negotiation->options, opening, std::move(negotiation->oack),
+      policy.retransmit);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Session>> OpenSession(
+    const SessionPolicy& policy, SessionIo& io, const Request& request,
+    const Endpoint& local, const Endpoint& peer, absl::Time now) {
+  if (request.opcode == Opcode::kWrq) {
+    return OpenWriteSession(policy, io, request, local, peer, now);
+  }
+  return OpenReadSession(policy, io, request, local, peer, now);
+}
+
+}  // namespace ringtftp

@@ -1,0 +1,42 @@
+// What a request becomes: a read or write session with its socket, file and
+// negotiated options, or a status saying why not (the ERROR to answer).
+#ifndef RINGTFTP_CORE_REACTOR_SESSION_FACTORY_H_
+#define RINGTFTP_CORE_REACTOR_SESSION_FACTORY_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/protocol/options.h"
+#include "core/protocol/packet.h"
+#include "core/reactor/endpoint.h"
+#include "core/reactor/session.h"
+#include "core/reactor/udp_socket.h"
+#include "core/transfer/transfer_step.h"
+#include "fs/root_store.h"
+
+namespace ringtftp {
+
+enum class WriteMode { kOff, kCreate, kOverwrite };
+
+struct SessionPolicy {
+  const RootStore* store = nullptr;
+  WriteMode write_mode = WriteMode::kOff;
+  uint64_t max_upload_bytes = 0;
+  ServerLimits limits;
+  RetransmitPolicy retransmit;
+  PortRange port_range;
+  // Netascii files are encoded in memory when a transfer starts.
+  uint64_t netascii_max_bytes = 64 << 20;
+};
+
+// `local` is the address the request came to; the transfer socket binds to
+// it, so replies come from the address the client spoke to.
+absl::StatusOr<std::unique_ptr<Session>> OpenSession(
+    const SessionPolicy& policy, SessionIo& io, const Request& request,
+    const Endpoint& local, const Endpoint& peer, absl::Time now);
+
+}  // namespace ringtftp
+
+#endif  // RINGTFTP_CORE_REACTOR_SESSION_FACTORY_H_

@@ -1,0 +1,132 @@
+#include "core/server/server.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "core/reactor/udp_socket.h"
+
+namespace ringtftp {
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    const ServerConfig& config) {
+  absl::Status status = ValidateConfig(config);
+  if (!status.ok()) return status;
+  absl::StatusOr<RootStore> store =
+      RootStore::Open(config.root, /*create_if_missing=*/true);
+  if (!store.ok()) {
+    return absl::Status(
+        store.status().code(),
+        absl::StrCat("--root=", config.root, ": ", store.status().message()));
+  }
+  std::unique_ptr<Server> server(new Server(config, std::move(*store)));
+  status = server->Bind();
+  if (status.ok()) status = server->DropPrivileges();
+  if (status.ok()) status = server->StartReactors();
+  if (!status.ok()) return status;
+  return server;
+}
+
+Server::Server(const ServerConfig& config, RootStore store)
+    : config_(config),
+      store_(std::move(store)),
+      slots_(config.max_transfers),
+      listen_fds_(config.reactors) {}
+
+Server::~Server() {
+  Stop();
+  Join();
+  // Reactors own their sockets once made; any left here never got one.
+  if (reactors_.empty()) {
+    for (const std::vector<int>& fds : listen_fds_) {
+      for (int fd : fds) close(fd);
+    }
+  }
+}
+
+absl::Status Server::Bind() {
+  for (const Endpoint& wanted : config_.listen) {
+    absl::StatusOr<Endpoint> endpoint = ProbeFreeEndpoint(wanted);
+    if (!endpoint.ok()) return endpoint.status();
+    for (std::vector<int>& fds : listen_fds_) {
+      absl::StatusOr<int> fd = OpenListenSocket(*endpoint);
+      if (!fd.ok()) return fd.status();
+      fds.push_back(*fd);
+    }
+    bound_.push_back(*endpoint);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Server::DropPrivileges() {
+  if (config_.user.empty()) return absl::OkStatus();
+  errno = 0;
+  passwd* user = getpwnam(config_.user.c_str());
+  if (user == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--user=", config_.user, ": no such user"));
+  }
+  if (initgroups(user->pw_name, user->pw_gid) != 0 ||
+      setgid(user->pw_gid) != 0 || setuid(user->pw_uid) != 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("--user=", config_.user,
+                     ": cannot switch to it: ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Server::StartReactors() {
+  ReactorConfig reactor_config;
+  reactor_config.sessions.store = &store_;
+  reactor_config.sessions.write_mode = config_.write_mode;
+  reactor_config.sessions.max_upload_bytes = config_.max_upload_bytes;
+  reactor_config.sessions.limits.blksize_max = config_.blksize_max;
+  reactor_config.sessions.limits.windowsize_max = config_.windowsize_max;
+  reactor_config.sessions.retransmit.timeout = config_.timeout;
+  reactor_config.sessions.retransmit.max_retries = config_.retries;
+  reactor_config.sessions.port_range = config_.port_range;
+  reactor_config.slots = &slots_;
+  reactor_config.shutdown_grace = config_.shutdown_grace;
+
+  absl::Mutex mutex;
+  int reported = 0;
+  absl::Status first_error;
+  for (std::vector<int>& fds : listen_fds_) {
+    reactors_.push_back(
+        std::make_unique<Reactor>(reactor_config, std::exchange(fds, {})));
+  }
+  for (std::unique_ptr<Reactor>& reactor : reactors_) {
+    threads_.emplace_back([&, r = reactor.get()] {
+      r->Run(stop_, [&](const absl::Status& status) {
+        absl::MutexLock lock(&mutex);
+        ++reported;
+        if (first_error.ok()) first_error = status;
+      });
+    });
+  }
+  auto all_reported = [&] { return reported == config_.reactors; };
+  absl::MutexLock lock(&mutex);
+  mutex.Await(absl::Condition(&all_reported));
+  if (!first_error.ok()) {
+    stop_.store(true);
+    mutex.Unlock();
+    Join();
+    mutex.Lock();
+  }
+  return first_error;
+}
+
+void Server::Join() {
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+}  // namespace ringtftp

@@ -1,0 +1,56 @@
+// The running server: the root store, the bound listeners and one reactor
+// thread per core. Start() either brings all of it up or none of it.
+#ifndef RINGTFTP_CORE_SERVER_SERVER_H_
+#define RINGTFTP_CORE_SERVER_SERVER_H_
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/reactor/endpoint.h"
+#include "core/reactor/reactor.h"
+#include "core/reactor/transfer_slots.h"
+#include "core/server/server_config.h"
+#include "fs/root_store.h"
+
+namespace ringtftp {
+
+class Server {
+ public:
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      const ServerConfig& config);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  ~Server();
+
+  // The addresses bound, with the ports the kernel chose for port 0.
+  const std::vector<Endpoint>& bound() const { return bound_; }
+  const RootStore& store() const { return store_; }
+
+  // Stops accepting; transfers in flight get the grace period to finish.
+  void Stop() { stop_.store(true, std::memory_order_relaxed); }
+  // Waits for every reactor to end.
+  void Join();
+
+ private:
+  Server(const ServerConfig& config, RootStore store);
+  absl::Status Bind();
+  absl::Status DropPrivileges();
+  absl::Status StartReactors();
+
+  ServerConfig config_;
+  RootStore store_;
+  TransferSlots slots_;
+  std::vector<Endpoint> bound_;
+  // listen_fds_[r] holds reactor r's socket for each bound address.
+  std::vector<std::vector<int>> listen_fds_;
+  std::vector<std::unique_ptr<Reactor>> reactors_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace ringtftp
+
+#endif  // RINGTFTP_CORE_SERVER_SERVER_H_

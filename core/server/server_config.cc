@@ -1,0 +1,85 @@
+#include "core/server/server_config.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "core/protocol/packet.h"
+
+namespace ringtftp {
+
+absl::StatusOr<std::vector<Endpoint>> ParseListenList(absl::string_view text) {
+  std::vector<Endpoint> endpoints;
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    absl::StatusOr<Endpoint> endpoint = Endpoint::Parse(item);
+    if (!endpoint.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--listen: ", endpoint.status().message()));
+    }
+    endpoints.push_back(*endpoint);
+  }
+  if (endpoints.empty()) {
+    return absl::InvalidArgumentError(
+        "--listen: give at least one ADDR:PORT, e.g. 0.0.0.0:69");
+  }
+  return endpoints;
+}
+
+absl::StatusOr<WriteMode> ParseWriteMode(absl::string_view text) {
+  if (text == "off") return WriteMode::kOff;
+  if (text == "create") return WriteMode::kCreate;
+  if (text == "overwrite") return WriteMode::kOverwrite;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--write=", text, ": expected off, create or overwrite"));
+}
+
+absl::StatusOr<PortRange> ParsePortRange(absl::string_view text) {
+  if (text.empty()) return PortRange{};
+  std::vector<absl::string_view> parts = absl::StrSplit(text, ':');
+  uint32_t low = 0;
+  uint32_t high = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &low) ||
+      !absl::SimpleAtoi(parts[1], &high) || low == 0 || low > high ||
+      high > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--port_range=", text,
+        ": expected LO:HI with 1 <= LO <= HI <= 65535, e.g. 50000:59999"));
+  }
+  return PortRange{static_cast<uint16_t>(low), static_cast<uint16_t>(high)};
+}
+
+absl::Status ValidateConfig(const ServerConfig& config) {
+  if (config.blksize_max < kMinBlockSize ||
+      config.blksize_max > kMaxBlockSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--blksize_max=", config.blksize_max, ": expected ",
+                     kMinBlockSize, " to ", kMaxBlockSize));
+  }
+  if (config.windowsize_max < 1) {
+    return absl::InvalidArgumentError("--windowsize_max: expected 1 to 65535");
+  }
+  if (config.timeout <= absl::ZeroDuration() ||
+      config.timeout > absl::Seconds(255)) {
+    return absl::InvalidArgumentError(
+        "--timeout: expected seconds above 0 and at most 255, e.g. 1 or 0.5");
+  }
+  if (config.retries < 1 || config.retries > 100) {
+    return absl::InvalidArgumentError("--retries: expected 1 to 100");
+  }
+  if (config.max_transfers < 1) {
+    return absl::InvalidArgumentError("--max_transfers: expected at least 1");
+  }
+  if (config.reactors < 1 || config.reactors > 1024) {
+    return absl::InvalidArgumentError("--reactors: expected 1 to 1024");
+  }
+  if (config.shutdown_grace < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--shutdown_grace: expected >= 0");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ringtftp

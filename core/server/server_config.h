@@ -1,0 +1,45 @@
+// Everything ringtftpd is started with, validated before anything starts.
+#ifndef RINGTFTP_CORE_SERVER_SERVER_CONFIG_H_
+#define RINGTFTP_CORE_SERVER_SERVER_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "core/reactor/endpoint.h"
+#include "core/reactor/session_factory.h"
+#include "core/reactor/udp_socket.h"
+
+namespace ringtftp {
+
+struct ServerConfig {
+  std::string root = "./tftproot";
+  std::vector<Endpoint> listen;
+  int reactors = 1;
+  WriteMode write_mode = WriteMode::kOff;
+  uint64_t max_upload_bytes = uint64_t{1} << 30;
+  uint32_t blksize_max = 65464;
+  uint16_t windowsize_max = 64;
+  absl::Duration timeout = absl::Seconds(1);
+  int retries = 5;
+  int64_t max_transfers = 10000;
+  PortRange port_range;
+  absl::Duration shutdown_grace = absl::Seconds(5);
+  std::string user;  // Empty: keep the starting user.
+};
+
+// "127.0.0.1:69,[::]:69" to endpoints.
+absl::StatusOr<std::vector<Endpoint>> ParseListenList(absl::string_view text);
+// "off", "create" or "overwrite".
+absl::StatusOr<WriteMode> ParseWriteMode(absl::string_view text);
+// "LO:HI" with 1 <= LO <= HI <= 65535, or "" for the kernel's choice.
+absl::StatusOr<PortRange> ParsePortRange(absl::string_view text);
+// Range checks across fields, with a message naming the flag.
+absl::Status ValidateConfig(const ServerConfig& config);
+
+}  // namespace ringtftp
+
+#endif  // RINGTFTP_CORE_SERVER_SERVER_CONFIG_H_

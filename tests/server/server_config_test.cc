@@ -1,0 +1,55 @@
+#include "core/server/server_config.h"
+
+#include "gtest/gtest.h"
+
+namespace ringtftp {
+namespace {
+
+TEST(ServerConfigTest, ListenListTakesIpv4AndIpv6) {
+  absl::StatusOr<std::vector<Endpoint>> list =
+      ParseListenList("0.0.0.0:69,[::]:69");
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].ToString(), "0.0.0.0:69");
+  EXPECT_EQ((*list)[1].ToString(), "[::]:69");
+  EXPECT_FALSE(ParseListenList("").ok());
+  EXPECT_FALSE(ParseListenList("0.0.0.0:69,nonsense").ok());
+}
+
+TEST(ServerConfigTest, WriteModes) {
+  EXPECT_EQ(*ParseWriteMode("off"), WriteMode::kOff);
+  EXPECT_EQ(*ParseWriteMode("create"), WriteMode::kCreate);
+  EXPECT_EQ(*ParseWriteMode("overwrite"), WriteMode::kOverwrite);
+  EXPECT_FALSE(ParseWriteMode("on").ok());
+}
+
+TEST(ServerConfigTest, PortRange) {
+  PortRange range = *ParsePortRange("50000:50010");
+  EXPECT_EQ(range.low, 50000);
+  EXPECT_EQ(range.high, 50010);
+  EXPECT_EQ(ParsePortRange("")->low, 0);
+  for (const char* bad : {"0:10", "10:5", "1:65536", "5", "a:b", "1:2:3"}) {
+    EXPECT_FALSE(ParsePortRange(bad).ok()) << bad;
+  }
+}
+
+TEST(ServerConfigTest, ValidationNamesTheFlag) {
+  ServerConfig config;
+  EXPECT_TRUE(ValidateConfig(config).ok());
+  config.blksize_max = 7;
+  EXPECT_NE(ValidateConfig(config).message().find("--blksize_max"),
+            absl::string_view::npos);
+  config = ServerConfig();
+  config.timeout = absl::ZeroDuration();
+  EXPECT_NE(ValidateConfig(config).message().find("--timeout"),
+            absl::string_view::npos);
+  config = ServerConfig();
+  config.windowsize_max = 0;
+  EXPECT_FALSE(ValidateConfig(config).ok());
+  config = ServerConfig();
+  config.retries = 0;
+  EXPECT_FALSE(ValidateConfig(config).ok());
+}
+
+}  // namespace
+}  // namespace ringtftp

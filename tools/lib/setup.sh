@@ -1,0 +1,43 @@
+# Shared by tools/run and tools/test: install what is missing, then build.
+# Sourced, not run.
+
+# Packages the build needs (Debian 12 names).
+RINGTFTP_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config liburing-dev
+  libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev)
+# The real clients the integration tests drive.
+RINGTFTP_TEST_PACKAGES=(tftp-hpa atftp curl busybox)
+
+ringtftp_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
+
+# Installs the named Debian packages that are not installed yet.
+ensure_packages() {
+  local missing=()
+  local package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null |
+      grep -q 'install ok installed' || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}" >&2
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null; then
+      echo "error: these packages are missing and you are not root:" \
+        "${missing[*]}" >&2
+      return 1
+    fi
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -q >&2 &&
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q \
+      --no-install-recommends "${missing[@]}" >&2
+}
+
+# build DIR BUILD_TYPE [cmake args...]: configures once, then builds.
+build() {
+  local dir=$1 type=$2
+  shift 2
+  cmake -S "$(ringtftp_root)" -B "$dir" -G Ninja \
+    -DCMAKE_BUILD_TYPE="$type" "$@" >&2 &&
+    cmake --build "$dir" -j "$(nproc)" >&2
+}

@@ -1,0 +1,164 @@
+// ringtftpd: the TFTP server. Flags are documented in README.md.
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "core/log/log.h"
+#include "core/server/server.h"
+#include "core/server/server_config.h"
+
+ABSL_FLAG(std::string, root, "./tftproot",
+          "Directory served; created if missing. Nothing outside it is "
+          "reachable.");
+ABSL_FLAG(std::string, listen, "127.0.0.1:6969",
+          "Comma-separated ADDR:PORT list to serve on, e.g. "
+          "0.0.0.0:69,[::]:69. Port 0 picks a free port.");
+ABSL_FLAG(int, reactors, 0,
+          "Reactor threads, each with its own io_uring; 0: one per core.");
+ABSL_FLAG(std::string, write, "off",
+          "Uploads (WRQ): off, create (new files only) or overwrite.");
+ABSL_FLAG(uint64_t, max_upload_bytes, uint64_t{1} << 30,
+          "Largest upload accepted, in bytes.");
+ABSL_FLAG(uint32_t, blksize_max, 65464,
+          "Largest blksize granted (8..65464); never above the path MTU.");
+ABSL_FLAG(uint32_t, windowsize_max, 64,
+          "Largest RFC 7440 windowsize granted (1..65535).");
+ABSL_FLAG(double, timeout, 1.0,
+          "Seconds before a retransmission, unless the client asks for "
+          "its own (RFC 2349); doubled on each time-out in a row, up to 4x.");
+ABSL_FLAG(int, retries, 5, "Time-outs in a row before a transfer is given up.");
+ABSL_FLAG(int64_t, max_transfers, 10000,
+          "Transfers in flight at once, server-wide.");
+ABSL_FLAG(std::string, port_range, "",
+          "LO:HI local ports for transfer sockets (for firewalls); empty: "
+          "any.");
+ABSL_FLAG(double, shutdown_grace, 5.0,
+          "Seconds transfers in flight may take to finish after SIGINT or "
+          "SIGTERM.");
+ABSL_FLAG(std::string, user, "",
+          "Switch to this user after binding (e.g. tftp); empty: stay.");
+
+namespace ringtftp {
+namespace {
+
+absl::StatusOr<ServerConfig> ConfigFromFlags() {
+  ServerConfig config;
+  config.root = absl::GetFlag(FLAGS_root);
+  absl::StatusOr<std::vector<Endpoint>> listen =
+      ParseListenList(absl::GetFlag(FLAGS_listen));
+  if (!listen.ok()) return listen.status();
+  config.listen = *listen;
+  int reactors = absl::GetFlag(FLAGS_reactors);
+  config.reactors =
+      reactors > 0
+          ? reactors
+          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  absl::StatusOr<WriteMode> write = ParseWriteMode(absl::GetFlag(FLAGS_write));
+  if (!write.ok()) return write.status();
+  config.write_mode = *write;
+  config.max_upload_bytes = absl::GetFlag(FLAGS_max_upload_bytes);
+  config.blksize_max = absl::GetFlag(FLAGS_blksize_max);
+  uint32_t windowsize_max = absl::GetFlag(FLAGS_windowsize_max);
+  if (windowsize_max > 65535) windowsize_max = 0;  // Refused by validation.
+  config.windowsize_max = static_cast<uint16_t>(windowsize_max);
+  config.timeout = absl::Seconds(absl::GetFlag(FLAGS_timeout));
+  config.retries = absl::GetFlag(FLAGS_retries);
+  config.max_transfers = absl::GetFlag(FLAGS_max_transfers);
+  absl::StatusOr<PortRange> range =
+      ParsePortRange(absl::GetFlag(FLAGS_port_range));
+  if (!range.ok()) return range.status();
+  config.port_range = *range;
+  config.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace));
+  config.user = absl::GetFlag(FLAGS_user);
+  absl::Status valid = ValidateConfig(config);
+  if (!valid.ok()) return valid;
+  return config;
+}
+
+// A socket per transfer: thousands of transfers need thousands of fds.
+void RaiseOpenFileLimit() {
+  rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+const char* WriteModeName(WriteMode mode) {
+  switch (mode) {
+    case WriteMode::kOff:
+      return "off";
+    case WriteMode::kCreate:
+      return "create";
+    case WriteMode::kOverwrite:
+      return "overwrite";
+  }
+  return "off";
+}
+
+int Run(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "ringtftpd [--root=DIR] [--listen=ADDR:PORT,...] [flags]: serves DIR "
+      "over TFTP. See README.md, or --help for every flag.");
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() > 1) {
+    LogLine(absl::StrCat("ringtftpd: unexpected argument '", positional[1],
+                         "' (every setting is a --flag; see --help)"));
+    return 2;
+  }
+  absl::StatusOr<ServerConfig> config = ConfigFromFlags();
+  if (!config.ok()) {
+    LogLine(absl::StrCat("ringtftpd: ", config.status().message()));
+    return 2;
+  }
+  RaiseOpenFileLimit();
+  // Reactor threads inherit this mask, so the signals reach only sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(*config);
+  if (!server.ok()) {
+    LogLine(absl::StrCat("ringtftpd: ", server.status().message()));
+    return 1;
+  }
+  for (const Endpoint& endpoint : (*server)->bound()) {
+    Log("ringtftpd: listening on %s", endpoint.ToString());
+  }
+  Log("ringtftpd: serving %s with %d reactors, uploads %s",
+      (*server)->store().path(), config->reactors,
+      WriteModeName(config->write_mode));
+  if (geteuid() == 0 && config->user.empty()) {
+    LogLine(
+        "ringtftpd: running as root; --user=NAME drops privileges "
+        "after binding");
+  }
+  LogLine("ringtftpd: ready");
+  int received = 0;
+  sigwait(&signals, &received);
+  Log("ringtftpd: %s: finishing transfers in flight, then exiting",
+      received == SIGINT ? "SIGINT" : "SIGTERM");
+  (*server)->Stop();
+  (*server)->Join();
+  server->reset();
+  LogLine("ringtftpd: stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace ringtftp
+
+int main(int argc, char** argv) { return ringtftp::Run(argc, argv); }

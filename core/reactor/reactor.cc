@@ -1,6 +1,7 @@
 #include "core/reactor/reactor.h"
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +55,8 @@ constexpr size_t kReceiveOverhead = sizeof(io_uring_recvmsg_out);
 constexpr size_t kControlSlots = 4096;
 constexpr size_t kControlBytes = 1536;
 constexpr size_t kPacketInfoBytes = CMSG_SPACE(sizeof(in6_pktinfo));
+constexpr size_t kControlMessageBytes =
+    std::max(kPacketInfoBytes, CMSG_SPACE(sizeof(uint16_t)));
 constexpr absl::Duration kTick = absl::Milliseconds(5);
 constexpr size_t kWheelSlots = 4096;
 // How long an idle reactor sleeps before it looks at the stop flag.
@@ -124,6 +127,22 @@ size_t WritePacketInfo(const Endpoint& local, uint8_t* buffer) {
   return CMSG_SPACE(sizeof(info));
 }
 
+// A read transfer's socket cuts every send into blksize segments (GSO): a
+// control packet longer than that, an OACK or ERROR at blksize 8, must go
+// out whole.
+size_t WriteNoSegmentation(uint8_t* buffer) {
+  msghdr header{};
+  header.msg_control = buffer;
+  header.msg_controllen = kControlMessageBytes;
+  cmsghdr* c = CMSG_FIRSTHDR(&header);
+  c->cmsg_level = SOL_UDP;
+  c->cmsg_type = UDP_SEGMENT;
+  c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+  uint16_t none = 0;
+  std::memcpy(CMSG_DATA(c), &none, sizeof(none));
+  return CMSG_SPACE(sizeof(uint16_t));
+}
+
 }  // namespace
 
 // A control packet in flight: its bytes must outlive the send, and a reply
@@ -134,7 +153,8 @@ struct Reactor::ControlSlot {
   msghdr header{};
   iovec vector{};
   sockaddr_storage peer{};
-  alignas(cmsghdr) uint8_t packet_info[kPacketInfoBytes];
+  // IP_PKTINFO for a listener's reply, UDP_SEGMENT for a transfer's.
+  alignas(cmsghdr) uint8_t control_message[kControlMessageBytes];
   uint8_t bytes[kControlBytes];
 };
 
@@ -386,8 +406,8 @@ void Reactor::Refuse(const Endpoint& local, const Endpoint& peer,
   slot->header.msg_namelen = peer.length();
   slot->header.msg_iov = &slot->vector;
   slot->header.msg_iovlen = 1;
-  slot->header.msg_control = slot->packet_info;
-  slot->header.msg_controllen = WritePacketInfo(local, slot->packet_info);
+  slot->header.msg_control = slot->control_message;
+  slot->header.msg_controllen = WritePacketInfo(local, slot->control_message);
   // Any listener of the same family can send it: the packet info picks the
   // source address.
   int fd = -1;
@@ -493,14 +513,24 @@ void Reactor::SendControl(Session& session, absl::Span<const uint8_t> bytes) {
   }
   slot->session = &session;
   std::memcpy(slot->bytes, bytes.data(), bytes.size());
+  slot->vector = {slot->bytes, bytes.size()};
+  slot->header = {};
+  slot->header.msg_iov = &slot->vector;
+  slot->header.msg_iovlen = 1;
+  slot->header.msg_control = slot->control_message;
+  slot->header.msg_controllen = WriteNoSegmentation(slot->control_message);
   io_uring_sqe* sqe = NextSqe();
-  io_uring_prep_send(sqe, session.fd(), slot->bytes, bytes.size(), 0);
+  io_uring_prep_sendmsg(sqe, session.fd(), &slot->header, 0);
   io_uring_sqe_set_data64(sqe, Tag(slot, Op::kControlSend));
   ++session.ops_in_flight;
 }
 
 void Reactor::Settle(Session& session, absl::Time now) {
-  if (!session.retired && session.finished()) Retire(session, now);
+  if (!session.logged && session.concluded()) {
+    session.logged = true;
+    LogLine(session.Describe(now));
+  }
+  if (!session.retired && session.finished()) Retire(session);
   if (session.retired) {
     if (session.ops_in_flight == 0) {
       sessions_.erase(&session);
@@ -516,12 +546,11 @@ void Reactor::Settle(Session& session, absl::Time now) {
   }
 }
 
-void Reactor::Retire(Session& session, absl::Time now) {
+void Reactor::Retire(Session& session) {
   session.retired = true;
   timers_->Cancel(&session.timer);
   sessions_by_peer_.erase(session.peer());
   config_.slots->Release();
-  LogLine(session.Describe(now));
   if (session.receiving) {
     io_uring_sqe* sqe = NextSqe();
     io_uring_prep_cancel64(sqe, Tag(&session, Op::kSessionReceive), 0);

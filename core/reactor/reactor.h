@@ -83,7 +83,7 @@ class Reactor final : public SessionIo {
   void OnWindowSent(Session& session, int result, absl::Time now);
   // After any event of a session: reschedule, retire or destroy it.
   void Settle(Session& session, absl::Time now);
-  void Retire(Session& session, absl::Time now);
+  void Retire(Session& session);
   void AbortAll(absl::Time now);
 
   ControlSlot* TakeControlSlot();

@@ -51,6 +51,9 @@ class Session {
   // Ends the transfer with an ERROR to the peer.
   virtual void Abort(ErrorCode code, absl::string_view message) = 0;
   virtual bool finished() const = 0;
+  // The result will not change any more: finished, or an upload whose file
+  // is committed and which only lingers to re-ACK its last block.
+  virtual bool concluded() const { return finished(); }
   virtual absl::Time deadline() const = 0;
   // The largest datagram the peer may legitimately send.
   virtual size_t max_datagram_bytes() const = 0;
@@ -66,6 +69,7 @@ class Session {
   msghdr receive_header{};
   int ops_in_flight = 0;
   bool receiving = false;
+  bool logged = false;
   bool retired = false;
 
  protected:

@@ -27,6 +27,9 @@ class WriteSession final : public Session {
   void OnWindowSent(int, absl::Time) override {}
   void Abort(ErrorCode code, absl::string_view message) override;
   bool finished() const override { return receiver_.finished(); }
+  bool concluded() const override {
+    return receiver_.data_complete() || receiver_.finished();
+  }
   absl::Time deadline() const override { return receiver_.deadline(); }
   size_t max_datagram_bytes() const override;
 

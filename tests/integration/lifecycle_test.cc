@@ -1,0 +1,81 @@
+// Start-up, flag errors and graceful shutdown.
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "tests/integration/integration_test.h"
+#include "tests/integration/process.h"
+#include "tests/integration/server_process.h"
+#include "tests/integration/tftp_wire.h"
+
+namespace ringtftp::integration {
+namespace {
+
+class LifecycleTest : public IntegrationTest {};
+
+TEST_F(LifecycleTest, SigtermOnIdleServerExitsZeroAndFreesThePort) {
+  ASSERT_TRUE(StartServer());
+  const uint16_t port = this->port();
+  const absl::Time start = absl::Now();
+  const int status = server().Stop(absl::Seconds(5));
+  const absl::Duration took = absl::Now() - start;
+
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "wait status " << status << "; log:\n"
+      << server().LogText();
+  EXPECT_LT(took, absl::Seconds(2));
+  // No lingering socket: the same port must be bindable at once.
+  absl::StatusOr<UdpSocket> rebound = UdpSocket::Open(/*ipv6=*/false, port);
+  EXPECT_TRUE(rebound.ok()) << rebound.status();
+}
+
+TEST_F(LifecycleTest, ServesAfterStartWithoutDelay) {
+  ASSERT_TRUE(StartServer());
+  AddRootFile("now", "ready means ready");
+  absl::StatusOr<Packet> reply =
+      ExchangeOnce(port(), MakeRequest(kRrq, "now", "octet"));
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(reply->opcode, kData);
+  EXPECT_EQ(reply->payload, "ready means ready");
+}
+
+class BadFlagTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BadFlagTest, ExitsNonZeroWithOneLine) {
+  absl::StatusOr<TempDir> root = TempDir::Create("ringtftpd-badflag");
+  ASSERT_TRUE(root.ok()) << root.status();
+  const CommandResult result =
+      RunCommand({ServerPath(), "--root=" + root->path(),
+                  "--listen=127.0.0.1:0", GetParam()},
+                 absl::Seconds(10));
+  EXPECT_FALSE(result.timed_out) << result.Describe();
+  EXPECT_NE(result.exit_code, 0) << result.Describe();
+  const absl::string_view text =
+      absl::StripTrailingAsciiWhitespace(result.stderr_text);
+  EXPECT_FALSE(text.empty()) << result.Describe();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 0) << result.Describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Flags, BadFlagTest,
+    ::testing::Values("--no_such_flag=1", "--write=sometimes",
+                      "--blksize_max=banana", "--timeout=-1"),
+    [](const ::testing::TestParamInfo<std::string>& info) {
+      // "--write=sometimes" -> "write".
+      const std::string& flag = info.param;
+      const size_t end = flag.find('=');
+      std::string name = flag.substr(2, end - 2);
+      name.erase(std::remove(name.begin(), name.end(), '_'), name.end());
+      return name;
+    });
+
+}  // namespace
+}  // namespace ringtftp::integration

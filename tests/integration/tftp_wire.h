@@ -1,0 +1,95 @@
+#ifndef RINGTFTP_TESTS_INTEGRATION_TFTP_WIRE_H_
+#define RINGTFTP_TESTS_INTEGRATION_TFTP_WIRE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+// A deliberately separate, minimal TFTP codec and UDP socket for wire tests:
+// the server's own codec must not be its own oracle.
+namespace ringtftp::integration {
+
+enum Opcode : uint16_t {
+  kRrq = 1,
+  kWrq = 2,
+  kData = 3,
+  kAck = 4,
+  kError = 5,
+  kOack = 6,
+};
+
+// Ordered, as on the wire.
+using WireOptions = std::vector<std::pair<std::string, std::string>>;
+
+std::string MakeRequest(Opcode opcode, absl::string_view file,
+                        absl::string_view mode,
+                        const WireOptions& options = {});
+std::string MakeAck(uint16_t block);
+std::string MakeData(uint16_t block, absl::string_view payload);
+std::string MakeError(uint16_t code, absl::string_view message);
+std::string MakeOack(const WireOptions& options);
+
+struct Packet {
+  uint16_t opcode = 0;
+  uint16_t number = 0;  // Block for DATA/ACK, error code for ERROR.
+  std::string payload;  // DATA payload or ERROR message.
+  WireOptions options;  // OACK options.
+};
+
+// nullopt if `bytes` is not a well-formed DATA, ACK, ERROR or OACK.
+std::optional<Packet> ParsePacket(absl::string_view bytes);
+
+// RFC 1350 netascii: LF -> CR LF, CR -> CR NUL.
+std::string ToNetascii(absl::string_view text);
+
+struct Datagram {
+  std::string bytes;
+  uint16_t port = 0;  // Sender's port (its TID).
+};
+
+// A UDP socket bound to a loopback port (0: ephemeral) that talks to
+// loopback ports only.
+class UdpSocket {
+ public:
+  static absl::StatusOr<UdpSocket> Open(bool ipv6 = false, uint16_t port = 0);
+
+  UdpSocket(UdpSocket&& other) noexcept;
+  UdpSocket& operator=(UdpSocket&& other) noexcept;
+  UdpSocket(const UdpSocket&) = delete;
+  UdpSocket& operator=(const UdpSocket&) = delete;
+  ~UdpSocket();
+
+  uint16_t local_port() const { return local_port_; }
+  absl::Status SendTo(uint16_t port, absl::string_view bytes);
+  // The next datagram, or nullopt if none arrives within `timeout`.
+  std::optional<Datagram> Receive(absl::Duration timeout);
+  // Every datagram that arrives within `window`.
+  std::vector<Datagram> ReceiveFor(absl::Duration window);
+
+ private:
+  UdpSocket(int fd, bool ipv6, uint16_t local_port)
+      : fd_(fd), ipv6_(ipv6), local_port_(local_port) {}
+
+  int fd_ = -1;
+  bool ipv6_ = false;
+  uint16_t local_port_ = 0;
+  std::string buffer_;
+};
+
+// Sends `request` from a fresh socket to loopback `port` and returns the
+// first reply, parsed; an error if none comes within `timeout` or it does
+// not parse.
+absl::StatusOr<Packet> ExchangeOnce(uint16_t port, absl::string_view request,
+                                    absl::Duration timeout = absl::Seconds(2),
+                                    bool ipv6 = false);
+
+}  // namespace ringtftp::integration
+
+#endif  // RINGTFTP_TESTS_INTEGRATION_TFTP_WIRE_H_

@@ -20,6 +20,7 @@ absl::Status ErrnoStatus(int err, absl::string_view context) {
     case EROFS:
       return absl::PermissionDeniedError(message);
     case EEXIST:
+    case EADDRINUSE:
       return absl::AlreadyExistsError(message);
     case ENOTEMPTY:
     case EBUSY:

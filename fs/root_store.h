@@ -63,6 +63,21 @@ class RootStore {
   // points to. The root cannot be removed.
   absl::Status Delete(absl::string_view name) const;
 
+  // Removes `name` and, when it is a directory, everything below it.
+  // Symlinks are removed themselves, never followed. The root cannot be
+  // removed. (root_store_ops.cc)
+  absl::Status DeleteTree(absl::string_view name) const;
+  // Renames the entry `from` (a file, a directory, or a symlink itself) to
+  // `to`, in one atomic step: a reader finds the old name or the new one,
+  // never neither. With Replace::kNever an existing `to` is kAlreadyExists.
+  // (root_store_ops.cc)
+  absl::Status Rename(absl::string_view from, absl::string_view to,
+                      Replace replace) const;
+  // Copies the regular file `from` to `to` through BeginWrite(), so `to`
+  // appears whole or not at all. (root_store_ops.cc)
+  absl::Status Copy(absl::string_view from, absl::string_view to,
+                    Replace replace) const;
+
   // Starts an atomic write of `name`, whose directory must exist. Nothing
   // appears under `name` until Commit(); with Replace::kNever an existing
   // name is kAlreadyExists (ERROR 6), here or at Commit() if it appeared

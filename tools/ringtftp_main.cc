@@ -1,8 +1,10 @@
 // ringtftp: a TFTP client that gets and puts files, reports the throughput
-// and SHA-256 of each transfer, and can verify what it received.
+// and SHA-256 of each transfer, and can verify what it received; and, as
+// `ringtftp bench`, a load generator for TFTP servers on loopback.
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -14,8 +16,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "core/protocol/packet.h"
+#include "tools/client/bench_report.h"
+#include "tools/client/bench_workload.h"
 #include "tools/client/host_port.h"
+#include "tools/client/load_generator.h"
 #include "tools/client/local_file.h"
 #include "tools/client/tftp_client.h"
 
@@ -37,18 +43,57 @@ ABSL_FLAG(std::string, expect_sha256, "",
           "fail unless the content transferred has this SHA-256 (hex)");
 ABSL_FLAG(bool, quiet, false, "print nothing on success");
 
+// bench only.
+ABSL_FLAG(int32_t, concurrency, 100, "bench: transfers in flight at once");
+ABSL_FLAG(uint64_t, transfers, 0,
+          "bench: transfers in all; 0: as many as --duration allows");
+ABSL_FLAG(double, duration, 0,
+          "bench: seconds to start transfers for, then drain those in "
+          "flight; 0: until --transfers are done");
+ABSL_FLAG(int32_t, threads, 2, "bench: event loops (threads)");
+ABSL_FLAG(bool, upload, false,
+          "bench: upload (WRQ) generated content to NAME.<index> instead of "
+          "downloading");
+ABSL_FLAG(uint64_t, upload_size, 1 << 20, "bench: bytes of every upload");
+ABSL_FLAG(std::vector<std::string>, files, {},
+          "bench: names to transfer in turn, besides FILE");
+ABSL_FLAG(std::string, file_list, "",
+          "bench: a file of names to transfer in turn, one per line");
+ABSL_FLAG(std::vector<std::string>, expect_missing, {},
+          "bench: names that must not exist (ERROR 1 expected); they join "
+          "the turn");
+ABSL_FLAG(double, miss_ratio, 0,
+          "bench: share (0..1) of downloads asking for generated names that "
+          "do not exist");
+ABSL_FLAG(std::string, verify_dir, "",
+          "bench: the server's root, read locally; every download is checked "
+          "against it by size and sha256");
+ABSL_FLAG(bool, json, false, "bench: print the report as JSON");
+ABSL_FLAG(int32_t, server_pid, 0,
+          "bench: the server's pid, to report its CPU time and peak RSS");
+ABSL_FLAG(int32_t, source_addresses, 0,
+          "bench, IPv4: spread the client's sockets over this many loopback "
+          "addresses (127.0.0.2 on), each with its own ephemeral ports; 0: "
+          "the kernel's choice");
+
 namespace ringtftp {
 namespace {
 
 constexpr char kUsage[] =
     "usage: ringtftp get [flags] HOST[:PORT] REMOTE [LOCAL]\n"
     "       ringtftp put [flags] HOST[:PORT] LOCAL [REMOTE]\n"
+    "       ringtftp bench [flags] HOST[:PORT] [FILE]\n"
     "LOCAL defaults to the basename of REMOTE (\"-\" writes to stdout), "
     "REMOTE to the basename of LOCAL. HOST may be [IPv6]; PORT defaults to "
     "69.\n"
     "flags: --blksize=N --windowsize=N --tsize --timeout=S "
     "--rollover=-1|0|1 --mode=octet|netascii --retries=N "
-    "--expect_sha256=HEX --quiet\n";
+    "--expect_sha256=HEX --quiet\n"
+    "bench flags: --concurrency=N --transfers=N --duration=S --threads=N "
+    "--upload --upload_size=BYTES --files=A,B --file_list=PATH "
+    "--expect_missing=A,B --miss_ratio=R --verify_dir=DIR --json "
+    "--server_pid=PID --source_addresses=N, with --blksize --windowsize "
+    "--tsize --timeout --retries\n";
 
 enum class Direction { kGet, kPut };
 
@@ -200,12 +245,92 @@ absl::Status Run(const Command& command) {
                                               : RunPut(command, *server);
 }
 
+absl::StatusOr<std::vector<std::string>> BenchNames(
+    const std::vector<char*>& args) {
+  std::vector<std::string> names;
+  if (args.size() == 4) names.emplace_back(args[3]);
+  for (const std::string& name : absl::GetFlag(FLAGS_files)) {
+    names.push_back(name);
+  }
+  const std::string list = absl::GetFlag(FLAGS_file_list);
+  if (list.empty()) return names;
+  absl::StatusOr<std::vector<std::string>> listed = ReadNameList(list);
+  if (!listed.ok()) return listed.status();
+  names.insert(names.end(), listed->begin(), listed->end());
+  return names;
+}
+
+absl::StatusOr<WorkloadSpec> WorkloadFromFlags(const std::vector<char*>& args) {
+  absl::StatusOr<std::vector<std::string>> names = BenchNames(args);
+  if (!names.ok()) return names.status();
+  WorkloadSpec spec;
+  spec.names = *std::move(names);
+  spec.expect_missing = absl::GetFlag(FLAGS_expect_missing);
+  spec.miss_ratio = absl::GetFlag(FLAGS_miss_ratio);
+  spec.verify_dir = absl::GetFlag(FLAGS_verify_dir);
+  spec.upload = absl::GetFlag(FLAGS_upload);
+  spec.upload_bytes = absl::GetFlag(FLAGS_upload_size);
+  return spec;
+}
+
+// args: the program name, "bench", HOST[:PORT] and optionally FILE.
+absl::StatusOr<BenchConfig> BenchConfigFromFlags(
+    const std::vector<char*>& args) {
+  if (args.size() < 3 || args.size() > 4) {
+    return UsageError("wrong number of arguments");
+  }
+  BenchConfig config;
+  config.server_name = args[2];
+  absl::StatusOr<HostPort> host_port = ParseHostPort(args[2]);
+  if (!host_port.ok()) return host_port.status();
+  absl::StatusOr<SocketAddress> server = Resolve(*host_port);
+  if (!server.ok()) return server.status();
+  config.server = *server;
+  absl::StatusOr<ClientOptions> options = OptionsFromFlags();
+  if (!options.ok()) return options.status();
+  config.options = *options;
+  config.concurrency = absl::GetFlag(FLAGS_concurrency);
+  config.transfers = absl::GetFlag(FLAGS_transfers);
+  config.duration = absl::Seconds(absl::GetFlag(FLAGS_duration));
+  config.threads = absl::GetFlag(FLAGS_threads);
+  config.source_addresses = absl::GetFlag(FLAGS_source_addresses);
+  config.server_pid = absl::GetFlag(FLAGS_server_pid);
+  if (config.server_pid < 0) return UsageError("--server_pid must be >= 0");
+  absl::Status valid = ValidateBenchConfig(config);
+  if (!valid.ok()) return valid;
+  return config;
+}
+
+// Exits 0 when every transfer ended as expected, 1 otherwise.
+int RunBenchCommand(const std::vector<char*>& args) {
+  absl::StatusOr<BenchConfig> config = BenchConfigFromFlags(args);
+  absl::StatusOr<WorkloadSpec> spec =
+      config.ok() ? WorkloadFromFlags(args) : config.status();
+  if (!spec.ok()) {
+    absl::FPrintF(stderr, "ringtftp: %s\n%s", spec.status().message(), kUsage);
+    return 2;
+  }
+  absl::StatusOr<Workload> workload = Workload::Create(*spec);
+  absl::StatusOr<BenchReport> report =
+      workload.ok() ? RunBench(*config, *workload) : workload.status();
+  if (!report.ok()) {
+    absl::FPrintF(stderr, "ringtftp: ERROR: %s\n", report.status().message());
+    return 1;
+  }
+  absl::PrintF("%s", absl::GetFlag(FLAGS_json) ? FormatJson(*report)
+                                               : FormatTable(*report));
+  return report->passed() ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace ringtftp
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(ringtftp::kUsage);
   const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (args.size() >= 2 && absl::string_view(args[1]) == "bench") {
+    return ringtftp::RunBenchCommand(args);
+  }
   const absl::StatusOr<ringtftp::Command> command =
       ringtftp::ParseCommand(args);
   if (!command.ok()) {

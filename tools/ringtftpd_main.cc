@@ -41,6 +41,11 @@ ABSL_FLAG(double, timeout, 1.0,
 ABSL_FLAG(int, retries, 5, "Time-outs in a row before a transfer is given up.");
 ABSL_FLAG(int64_t, max_transfers, 10000,
           "Transfers in flight at once, server-wide.");
+ABSL_FLAG(int64_t, max_transfers_per_client, 0,
+          "Transfers in flight at once from one client address; 0: no cap.");
+ABSL_FLAG(double, admission_wait, 2.0,
+          "Seconds a request may wait for a free transfer slot when a cap "
+          "is reached, before it is answered 'server busy'.");
 ABSL_FLAG(std::string, port_range, "",
           "LO:HI local ports for transfer sockets (for firewalls); empty: "
           "any.");
@@ -49,6 +54,13 @@ ABSL_FLAG(double, shutdown_grace, 5.0,
           "SIGTERM.");
 ABSL_FLAG(std::string, user, "",
           "Switch to this user after binding (e.g. tftp); empty: stay.");
+ABSL_FLAG(uint64_t, cache_bytes, uint64_t{1} << 30,
+          "Memory for packet images of served files, shared by all "
+          "transfers; a file whose image does not fit is read per transfer. "
+          "0: no cache.");
+ABSL_FLAG(std::string, zerocopy, "auto",
+          "Zero-copy sends of cached files: off, on, or auto (on where the "
+          "kernel does not copy anyway, as it does on loopback).");
 
 namespace ringtftp {
 namespace {
@@ -76,12 +88,20 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   config.timeout = absl::Seconds(absl::GetFlag(FLAGS_timeout));
   config.retries = absl::GetFlag(FLAGS_retries);
   config.max_transfers = absl::GetFlag(FLAGS_max_transfers);
+  config.max_transfers_per_client =
+      absl::GetFlag(FLAGS_max_transfers_per_client);
+  config.admission_wait = absl::Seconds(absl::GetFlag(FLAGS_admission_wait));
   absl::StatusOr<PortRange> range =
       ParsePortRange(absl::GetFlag(FLAGS_port_range));
   if (!range.ok()) return range.status();
   config.port_range = *range;
   config.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace));
   config.user = absl::GetFlag(FLAGS_user);
+  config.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
+  absl::StatusOr<ZeroCopyMode> zero_copy =
+      ParseZeroCopyMode(absl::GetFlag(FLAGS_zerocopy));
+  if (!zero_copy.ok()) return zero_copy.status();
+  config.zero_copy = *zero_copy;
   absl::Status valid = ValidateConfig(config);
   if (!valid.ok()) return valid;
   return config;
@@ -93,18 +113,6 @@ void RaiseOpenFileLimit() {
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
   limit.rlim_cur = limit.rlim_max;
   setrlimit(RLIMIT_NOFILE, &limit);
-}
-
-const char* WriteModeName(WriteMode mode) {
-  switch (mode) {
-    case WriteMode::kOff:
-      return "off";
-    case WriteMode::kCreate:
-      return "create";
-    case WriteMode::kOverwrite:
-      return "overwrite";
-  }
-  return "off";
 }
 
 int Run(int argc, char** argv) {

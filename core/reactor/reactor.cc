@@ -59,6 +59,8 @@ constexpr size_t kControlMessageBytes =
     std::max(kPacketInfoBytes, CMSG_SPACE(sizeof(uint16_t)));
 constexpr absl::Duration kTick = absl::Milliseconds(5);
 constexpr size_t kWheelSlots = 4096;
+// Requests a reactor holds while the server is at capacity.
+constexpr size_t kMaxWaiting = 65536;
 // How long an idle reactor sleeps before it looks at the stop flag.
 constexpr absl::Duration kIdleWake = absl::Milliseconds(100);
 // After the grace period, how long aborted transfers get to say so.
@@ -143,6 +145,12 @@ size_t WriteNoSegmentation(uint8_t* buffer) {
   return CMSG_SPACE(sizeof(uint16_t));
 }
 
+ServerStats::Direction StatsDirection(const Session& session) {
+  return session.direction() == Session::Direction::kRead
+             ? ServerStats::Direction::kRead
+             : ServerStats::Direction::kWrite;
+}
+
 }  // namespace
 
 // A control packet in flight: its bytes must outlive the send, and a reply
@@ -160,7 +168,7 @@ struct Reactor::ControlSlot {
 
 Reactor::Reactor(const ReactorConfig& config,
                  const std::vector<int>& listen_fds)
-    : config_(config) {
+    : config_(config), zero_copy_(config.zero_copy) {
   listeners_.reserve(listen_fds.size());
   for (int fd : listen_fds) {
     Listener& listener = listeners_.emplace_back();
@@ -175,7 +183,7 @@ Reactor::~Reactor() {
   large_buffers_.reset();
   if (ring_ready_) io_uring_queue_exit(&ring_);
   for (Session* session : sessions_) {
-    if (!session->retired) config_.slots->Release();
+    if (!session->retired) config_.slots->Release(session->peer());
     delete session;
   }
   for (Listener& listener : listeners_) {
@@ -216,8 +224,23 @@ absl::Status Reactor::SetUp() {
     FreeControlSlot(&control_slots_[i]);
   }
   timers_.emplace(MonotonicNow(), kTick, kWheelSlots);
+  SetUpZeroCopy();
   for (Listener& listener : listeners_) ArmListener(listener);
   return absl::OkStatus();
+}
+
+void Reactor::SetUpZeroCopy() {
+  if (zero_copy_ == ZeroCopyMode::kOff) return;
+  io_uring_probe* probe = io_uring_get_probe_ring(&ring_);
+  bool supported =
+      probe != nullptr && io_uring_opcode_supported(probe, IORING_OP_SEND_ZC);
+  io_uring_free_probe(probe);
+  if (!supported) {
+    zero_copy_ = ZeroCopyMode::kOff;
+    return;
+  }
+  // Without fixed buffers zero-copy sends still work, pinning per send.
+  fixed_buffers_.Init(&ring_).IgnoreError();
 }
 
 void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
@@ -237,6 +260,8 @@ void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
       grace_end = now + config_.shutdown_grace;
       hard_end = grace_end + kAbortDrain;
     }
+    if (stopping_) RetireConcluded(now);
+    if (!waiting_.empty()) AdmitWaiting(now);
     if (!aborted && now >= grace_end) {
       aborted = true;
       AbortAll(now);
@@ -246,8 +271,13 @@ void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
     if (stopping_ && ((sessions_.empty() && !listening) || now >= hard_end)) {
       return;
     }
-    Wait(now, std::min({timers_->NextWake(), now + kIdleWake, grace_end}));
+    // Waiting requests are retried each tick: slots free on other reactors.
+    absl::Time wake = waiting_.empty() ? now + kIdleWake : now + kTick;
+    Wait(now, std::min({timers_->NextWake(), wake, grace_end}));
     ProcessCompletions(MonotonicNow());
+    if (config_.sessions.cache != nullptr) {
+      fixed_buffers_.ReleaseRetired(config_.sessions.cache->retire_epoch());
+    }
   }
 }
 
@@ -281,7 +311,7 @@ void Reactor::Dispatch(const io_uring_cqe& cqe, absl::Time now) {
       OnSessionReceive(*static_cast<Session*>(target), cqe, now);
       return;
     case Op::kWindowSend:
-      OnWindowSent(*static_cast<Session*>(target), cqe.res, now);
+      OnWindowSent(*static_cast<Session*>(target), cqe, now);
       return;
     case Op::kControlSend: {
       auto* slot = static_cast<ControlSlot*>(target);
@@ -363,26 +393,77 @@ void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
   // A client repeating its request while the transfer it started runs:
   // that transfer answers it, by its own retransmission.
   if (sessions_by_peer_.contains(peer)) return;
+  // A repeat of a request that waits for a slot: it keeps its place.
+  if (waiting_peers_.contains(peer)) return;
   absl::StatusOr<Request> request = ParseRequest(payload);
   if (!request.ok()) {
     Refuse(local, peer, "", request.status());
     return;
   }
-  if (!config_.slots->TryAcquire()) {
-    Refuse(local, peer, request->filename,
-           TftpError(ErrorCode::kNotDefined,
-                     absl::StrCat("server busy: ", config_.slots->max(),
-                                  " transfers in progress; try again")));
+  TransferSlots::Grant grant = config_.slots->TryAcquire(peer);
+  if (grant == TransferSlots::Grant::kGranted) {
+    StartSession(local, peer, *request, now);
     return;
   }
+  if (waiting_.size() >= kMaxWaiting) {
+    Refuse(local, peer, request->filename, Busy(grant));
+    return;
+  }
+  // A boot storm: hold the request until a transfer ends rather than drop
+  // it and let the client's back-off decide when it comes back.
+  config_.stats->OnAdmissionWait();
+  waiting_peers_.insert(peer);
+  waiting_.push_back(
+      {local, peer, *std::move(request), now + config_.admission_wait});
+}
+
+absl::Status Reactor::Busy(TransferSlots::Grant grant) const {
+  std::string why =
+      grant == TransferSlots::Grant::kClientFull
+          ? absl::StrCat(config_.slots->max_per_client(),
+                         " transfers of this client in progress")
+          : absl::StrCat(config_.slots->max_total(), " transfers in progress");
+  return TftpError(ErrorCode::kNotDefined,
+                   absl::StrCat("server busy: ", why, "; try again"));
+}
+
+void Reactor::AdmitWaiting(absl::Time now) {
+  // Oldest first; a client at its own cap does not hold up the others.
+  size_t kept = 0;
+  bool server_full = false;
+  for (size_t i = 0; i < waiting_.size(); ++i) {
+    WaitingRequest& waiting = waiting_[i];
+    TransferSlots::Grant grant = server_full
+                                     ? TransferSlots::Grant::kServerFull
+                                     : config_.slots->TryAcquire(waiting.peer);
+    if (grant == TransferSlots::Grant::kGranted) {
+      waiting_peers_.erase(waiting.peer);
+      StartSession(waiting.local, waiting.peer, waiting.request, now);
+    } else if (now >= waiting.deadline || stopping_) {
+      waiting_peers_.erase(waiting.peer);
+      Refuse(waiting.local, waiting.peer, waiting.request.filename,
+             Busy(grant));
+    } else {
+      server_full |= grant == TransferSlots::Grant::kServerFull;
+      if (kept != i) waiting_[kept] = std::move(waiting);
+      ++kept;
+    }
+  }
+  waiting_.resize(kept);
+}
+
+void Reactor::StartSession(const Endpoint& local, const Endpoint& peer,
+                           const Request& request, absl::Time now) {
   absl::StatusOr<std::unique_ptr<Session>> opened =
-      OpenSession(config_.sessions, *this, *request, local, peer, now);
+      OpenSession(config_.sessions, *this, request, local, peer, now);
   if (!opened.ok()) {
-    config_.slots->Release();
-    Refuse(local, peer, request->filename, opened.status());
+    config_.slots->Release(peer);
+    Refuse(local, peer, request.filename, opened.status());
     return;
   }
   Session* session = opened->release();
+  session->zero_copy_path = &zero_copy_paths_[local.WithPort(0)];
+  config_.stats->OnTransferStarted(StatsDirection(*session));
   sessions_.insert(session);
   sessions_by_peer_[peer] = session;
   ArmSessionReceive(*session);
@@ -393,6 +474,7 @@ void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
 void Reactor::Refuse(const Endpoint& local, const Endpoint& peer,
                      absl::string_view file, const absl::Status& why) {
   ErrorCode code = TftpErrorCodeOf(why);
+  config_.stats->OnRefused(code);
   Log("refused peer=%s file=%s code=%d message=%s", peer.ToString(),
       Quoted(file), static_cast<int>(code), Quoted(why.message()));
   ControlSlot* slot = TakeControlSlot();
@@ -489,17 +571,61 @@ void Reactor::OnSessionReceive(Session& session, const io_uring_cqe& cqe,
   Settle(session, now);
 }
 
-void Reactor::OnWindowSent(Session& session, int result, absl::Time now) {
-  --session.ops_in_flight;
-  session.OnWindowSent(result, now);
+// A plain send completes once; a zero-copy one twice: its result, flagged
+// MORE, then the notification that the kernel let go of the bytes.
+void Reactor::OnWindowSent(Session& session, const io_uring_cqe& cqe,
+                           absl::Time now) {
+  if ((cqe.flags & IORING_CQE_F_NOTIF) != 0) {
+    session.zero_copy_path->Learn(cqe.res);
+  } else {
+    session.OnWindowSent(cqe.res, now);
+  }
+  if ((cqe.flags & IORING_CQE_F_MORE) == 0) --session.ops_in_flight;
   Settle(session, now);
 }
 
-void Reactor::SendWindow(Session& session, absl::Span<const uint8_t> bytes) {
+bool Reactor::SendsZeroCopy(const Session& session, size_t bytes) const {
+  switch (zero_copy_) {
+    case ZeroCopyMode::kOff:
+      return false;
+    case ZeroCopyMode::kOn:
+      return true;
+    case ZeroCopyMode::kAuto:
+      return bytes >= kZeroCopyMinBytes &&
+             session.zero_copy_path->state() != ZeroCopyPath::State::kCopies;
+  }
+  return false;
+}
+
+void Reactor::SendWindow(Session& session, absl::Span<const uint8_t> bytes,
+                         const ImageLease* image) {
   io_uring_sqe* sqe = NextSqe();
-  io_uring_prep_send(sqe, session.fd(), bytes.data(), bytes.size(), 0);
+  if (image == nullptr || !SendsZeroCopy(session, bytes.size())) {
+    io_uring_prep_send(sqe, session.fd(), bytes.data(), bytes.size(), 0);
+  } else {
+    PrepareZeroCopySend(sqe, session, bytes, *image);
+  }
   io_uring_sqe_set_data64(sqe, Tag(&session, Op::kWindowSend));
   ++session.ops_in_flight;
+}
+
+void Reactor::PrepareZeroCopySend(io_uring_sqe* sqe, const Session& session,
+                                  absl::Span<const uint8_t> bytes,
+                                  const ImageLease& image) {
+  // In auto mode an image is pinned for good only on a path shown to send
+  // without copying: on loopback that would pin memory for nothing.
+  int index = -1;
+  if (zero_copy_ == ZeroCopyMode::kOn ||
+      session.zero_copy_path->state() == ZeroCopyPath::State::kZeroCopy) {
+    index = fixed_buffers_.IndexOf(image.shared());
+  }
+  if (index >= 0) {
+    io_uring_prep_send_zc_fixed(sqe, session.fd(), bytes.data(), bytes.size(),
+                                0, IORING_SEND_ZC_REPORT_USAGE, index);
+  } else {
+    io_uring_prep_send_zc(sqe, session.fd(), bytes.data(), bytes.size(), 0,
+                          IORING_SEND_ZC_REPORT_USAGE);
+  }
 }
 
 void Reactor::SendControl(Session& session, absl::Span<const uint8_t> bytes) {
@@ -526,10 +652,7 @@ void Reactor::SendControl(Session& session, absl::Span<const uint8_t> bytes) {
 }
 
 void Reactor::Settle(Session& session, absl::Time now) {
-  if (!session.logged && session.concluded()) {
-    session.logged = true;
-    LogLine(session.Describe(now));
-  }
+  if (!session.logged && session.concluded()) Conclude(session, now);
   if (!session.retired && session.finished()) Retire(session);
   if (session.retired) {
     if (session.ops_in_flight == 0) {
@@ -546,15 +669,35 @@ void Reactor::Settle(Session& session, absl::Time now) {
   }
 }
 
+void Reactor::Conclude(Session& session, absl::Time now) {
+  session.logged = true;
+  LogLine(session.Describe(now));
+  const TransferResult& outcome = session.outcome();
+  config_.stats->OnTransferFinished(StatsDirection(session), outcome.ok,
+                                    outcome.error_code, outcome.bytes,
+                                    outcome.retransmits, session.Elapsed(now));
+}
+
 void Reactor::Retire(Session& session) {
   session.retired = true;
   timers_->Cancel(&session.timer);
   sessions_by_peer_.erase(session.peer());
-  config_.slots->Release();
+  config_.slots->Release(session.peer());
   if (session.receiving) {
     io_uring_sqe* sqe = NextSqe();
     io_uring_prep_cancel64(sqe, Tag(&session, Op::kSessionReceive), 0);
     io_uring_sqe_set_data64(sqe, Tag(nullptr, Op::kCancel));
+  }
+}
+
+void Reactor::RetireConcluded(absl::Time now) {
+  // An upload that only lingers to re-ACK its last block must not hold up a
+  // shutdown: its file is committed and its client was answered.
+  std::vector<Session*> running(sessions_.begin(), sessions_.end());
+  for (Session* session : running) {
+    if (session->retired || !session->concluded()) continue;
+    Retire(*session);
+    Settle(*session, now);
   }
 }
 

@@ -14,21 +14,31 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "core/protocol/packet.h"
 #include "core/reactor/buffer_ring.h"
 #include "core/reactor/endpoint.h"
+#include "core/reactor/fixed_buffers.h"
 #include "core/reactor/session.h"
 #include "core/reactor/session_factory.h"
 #include "core/reactor/timer_wheel.h"
 #include "core/reactor/transfer_slots.h"
+#include "core/reactor/zero_copy.h"
+#include "core/stats/server_stats.h"
 
 namespace ringtftp {
 
 struct ReactorConfig {
   SessionPolicy sessions;
   TransferSlots* slots = nullptr;
+  // How sends of cached images go out (sessions.cache).
+  ZeroCopyMode zero_copy = ZeroCopyMode::kAuto;
+  ServerStats* stats = nullptr;  // Required, like slots.
+  // How long a request may wait for a free transfer slot.
+  absl::Duration admission_wait = absl::Seconds(2);
   // After a stop, how long transfers in flight may take to finish.
   absl::Duration shutdown_grace = absl::Seconds(5);
 };
@@ -47,7 +57,8 @@ class Reactor final : public SessionIo {
   void Run(const std::atomic<bool>& stop,
            absl::FunctionRef<void(const absl::Status&)> on_ready);
 
-  void SendWindow(Session& session, absl::Span<const uint8_t> bytes) override;
+  void SendWindow(Session& session, absl::Span<const uint8_t> bytes,
+                  const ImageLease* image) override;
   void SendControl(Session& session, absl::Span<const uint8_t> bytes) override;
 
  private:
@@ -58,8 +69,15 @@ class Reactor final : public SessionIo {
     bool receiving = false;
   };
   struct ControlSlot;
+  struct WaitingRequest {
+    Endpoint local;
+    Endpoint peer;
+    Request request;
+    absl::Time deadline;
+  };
 
   absl::Status SetUp();
+  void SetUpZeroCopy();
   void ServeUntilStopped(const std::atomic<bool>& stop);
   void Wait(absl::Time now, absl::Time until);
   void ProcessCompletions(absl::Time now);
@@ -72,6 +90,10 @@ class Reactor final : public SessionIo {
                          absl::Time now);
   void OnRequest(const Endpoint& local, const Endpoint& peer,
                  absl::Span<const uint8_t> payload, absl::Time now);
+  void StartSession(const Endpoint& local, const Endpoint& peer,
+                    const Request& request, absl::Time now);
+  void AdmitWaiting(absl::Time now);
+  absl::Status Busy(TransferSlots::Grant grant) const;
   void Refuse(const Endpoint& local, const Endpoint& peer,
               absl::string_view file, const absl::Status& why);
   void StopListening();
@@ -80,11 +102,18 @@ class Reactor final : public SessionIo {
   void ArmSessionReceive(Session& session);
   void OnSessionReceive(Session& session, const io_uring_cqe& cqe,
                         absl::Time now);
-  void OnWindowSent(Session& session, int result, absl::Time now);
+  void OnWindowSent(Session& session, const io_uring_cqe& cqe, absl::Time now);
+  bool SendsZeroCopy(const Session& session, size_t bytes) const;
+  void PrepareZeroCopySend(io_uring_sqe* sqe, const Session& session,
+                           absl::Span<const uint8_t> bytes,
+                           const ImageLease& image);
   // After any event of a session: reschedule, retire or destroy it.
   void Settle(Session& session, absl::Time now);
   void Retire(Session& session);
+  // Logs and counts a transfer whose result is final.
+  void Conclude(Session& session, absl::Time now);
   void AbortAll(absl::Time now);
+  void RetireConcluded(absl::Time now);
 
   ControlSlot* TakeControlSlot();
   void FreeControlSlot(ControlSlot* slot);
@@ -98,9 +127,16 @@ class Reactor final : public SessionIo {
   std::vector<Listener> listeners_;
   std::unique_ptr<ControlSlot[]> control_slots_;
   ControlSlot* free_control_slots_ = nullptr;
+  // kOff when the kernel has no SEND_ZC.
+  ZeroCopyMode zero_copy_;
+  FixedBuffers fixed_buffers_;
+  // By local address (port 0): what zero-copy sends from it came to.
+  absl::node_hash_map<Endpoint, ZeroCopyPath> zero_copy_paths_;
   std::optional<TimerWheel> timers_;
   absl::flat_hash_map<Endpoint, Session*> sessions_by_peer_;
   absl::flat_hash_set<Session*> sessions_;
+  std::vector<WaitingRequest> waiting_;  // Oldest first.
+  absl::flat_hash_set<Endpoint> waiting_peers_;
   bool stopping_ = false;
 };
 

@@ -13,23 +13,32 @@ namespace {
 // UDP GSO takes at most this many segments in one send.
 constexpr uint32_t kMaxSegmentsPerSend = 64;
 
+uint64_t FeedBytes(const ReadFeed& feed) {
+  if (const auto* image = std::get_if<ImageLease>(&feed)) {
+    return (*image)->layout().total_bytes();
+  }
+  return SourceBytes(std::get<PacketSource>(feed));
+}
+
 }  // namespace
 
 ReadSession::ReadSession(SessionIo& io, int fd, const Endpoint& peer,
-                         std::string file, absl::Time now, PacketSource source,
+                         std::string file, absl::Time now, ReadFeed feed,
                          const TransferOptions& options,
                          std::vector<Option> oack,
                          const RetransmitPolicy& policy, bool segmented)
     : Session(io, fd, peer, std::move(file), Direction::kRead, now),
-      sender_(options, SourceBytes(source), std::move(oack), policy),
-      source_(std::move(source)),
-      stager_(sender_),
+      sender_(options, FeedBytes(feed), std::move(oack), policy),
+      layout_(FeedBytes(feed), options.blksize, options.rollover_to),
+      feed_(std::move(feed)),
       packets_per_send_(
           segmented
               ? std::max<uint32_t>(
                     1, std::min<uint32_t>(kMaxSegmentsPerSend,
-                                          kMaxDatagramBytes / stager_.stride()))
-              : 1) {}
+                                          kMaxDatagramBytes / layout_.stride()))
+              : 1) {
+  if (image() == nullptr) stager_.emplace(layout_, options.windowsize);
+}
 
 size_t ReadSession::max_datagram_bytes() const {
   // ACKs and ERRORs with a message: anything longer is not for us.
@@ -71,23 +80,39 @@ void ReadSession::Apply(const Step& step) {
 
 void ReadSession::SendPackets(uint64_t first, uint32_t count) {
   if (sender_.finished()) return;
-  if (!stager_.Holds(first, count)) {
-    if (sends_in_flight_ > 0) {
-      deferred_window_ = {first, count};
-      return;
-    }
-    absl::Status filled = stager_.Fill(source_, first);
-    if (!filled.ok()) {
-      Apply(sender_.Abort(ErrorCode::kNotDefined,
-                          absl::StrCat("read failed: ", filled.message())));
-      return;
-    }
+  if (stager_.has_value() && !stager_->Holds(first, count) &&
+      sends_in_flight_ > 0) {
+    // Sends still read the staging buffer: refill it once they are done.
+    deferred_window_ = {first, count};
+    return;
+  }
+  absl::Status ready = Prepare(first, count);
+  if (!ready.ok()) {
+    Apply(sender_.Abort(ErrorCode::kNotDefined,
+                        absl::StrCat("read failed: ", ready.message())));
+    return;
   }
   for (uint32_t sent = 0; sent < count; sent += packets_per_send_) {
     uint32_t n = std::min(packets_per_send_, count - sent);
     ++sends_in_flight_;
-    io_.SendWindow(*this, stager_.Packets(first + sent, n));
+    io_.SendWindow(*this, Packets(first + sent, n), image());
   }
+}
+
+absl::Status ReadSession::Prepare(uint64_t first, uint32_t count) {
+  if (const ImageLease* image = this->image()) {
+    return (*image)->Fill(first + count - 1);
+  }
+  if (stager_->Holds(first, count)) return absl::OkStatus();
+  return stager_->Fill(std::get<PacketSource>(feed_), first);
+}
+
+absl::Span<const uint8_t> ReadSession::Packets(uint64_t first,
+                                               uint32_t count) const {
+  if (const ImageLease* image = this->image()) {
+    return (*image)->Packets(first, count);
+  }
+  return stager_->Packets(first, count);
 }
 
 }  // namespace ringtftp

@@ -1,26 +1,37 @@
 // A read transfer (RRQ): the server sends a file, window by window, each
-// window as few GSO sends of staged packets as the limits allow.
+// window as few GSO sends of contiguous packets as the limits allow: slices
+// of the block cache's image of the file, or of a staging buffer of its own.
 #ifndef RINGTFTP_CORE_REACTOR_READ_SESSION_H_
 #define RINGTFTP_CORE_REACTOR_READ_SESSION_H_
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
-#include "core/reactor/packet_stager.h"
 #include "core/reactor/session.h"
 #include "core/transfer/block_sender.h"
+#include "fs/block_cache.h"
+#include "fs/packet_layout.h"
+#include "fs/packet_source.h"
+#include "fs/packet_stager.h"
 
 namespace ringtftp {
+
+// Where a read transfer's packets come from: the shared image of the file,
+// or the source itself, staged by the transfer (when the image would not fit
+// the cache).
+using ReadFeed = std::variant<ImageLease, PacketSource>;
 
 class ReadSession final : public Session {
  public:
   // `segmented`: the socket has UDP_SEGMENT set to 4 + blksize.
   ReadSession(SessionIo& io, int fd, const Endpoint& peer, std::string file,
-              absl::Time now, PacketSource source,
-              const TransferOptions& options, std::vector<Option> oack,
-              const RetransmitPolicy& policy, bool segmented);
+              absl::Time now, ReadFeed feed, const TransferOptions& options,
+              std::vector<Option> oack, const RetransmitPolicy& policy,
+              bool segmented);
 
   void Start(absl::Time now) override;
   void OnDatagram(absl::Span<const uint8_t> datagram, absl::Time now) override;
@@ -38,10 +49,16 @@ class ReadSession final : public Session {
 
   void Apply(const Step& step);
   void SendPackets(uint64_t first, uint32_t count);
+  // Makes packets [first, first + count) ready to send.
+  absl::Status Prepare(uint64_t first, uint32_t count);
+  absl::Span<const uint8_t> Packets(uint64_t first, uint32_t count) const;
+  // Null when staging.
+  const ImageLease* image() const { return std::get_if<ImageLease>(&feed_); }
 
   BlockSender sender_;
-  PacketSource source_;
-  PacketStager stager_;
+  PacketLayout layout_;
+  ReadFeed feed_;
+  std::optional<PacketStager> stager_;  // Only when staging.
   uint32_t packets_per_send_;
   uint32_t sends_in_flight_ = 0;
   // A window that needs the stager refilled while sends still read it.

@@ -27,10 +27,13 @@ void Session::SendStepControl(const Step& step) {
   if (!step.control.empty()) io_.SendControl(*this, step.control);
 }
 
+absl::Duration Session::Elapsed(absl::Time now) const {
+  return std::min(now, completed_at()) - started_;
+}
+
 std::string Session::Describe(absl::Time now) const {
   const TransferOptions& agreed = options();
   const TransferResult& outcome = result();
-  absl::Time end = std::min(now, completed_at());
   std::string line = absl::StrFormat(
       "transfer peer=%s file=%s dir=%s mode=%s blksize=%d windowsize=%d "
       "rollover=%d",
@@ -42,9 +45,9 @@ std::string Session::Describe(absl::Time now) const {
   if (agreed.timeout.has_value()) {
     absl::StrAppend(&line, " timeout=", absl::FormatDuration(*agreed.timeout));
   }
-  absl::StrAppendFormat(
-      &line, " bytes=%d duration_ms=%d retransmits=%d", outcome.bytes,
-      absl::ToInt64Milliseconds(end - started_), outcome.retransmits);
+  absl::StrAppendFormat(&line, " bytes=%d duration_ms=%d retransmits=%d",
+                        outcome.bytes, absl::ToInt64Milliseconds(Elapsed(now)),
+                        outcome.retransmits);
   if (outcome.ok) return absl::StrCat(line, " result=ok");
   return absl::StrFormat("%s result=error code=%d by=%s message=%s", line,
                          static_cast<int>(outcome.error_code),

@@ -20,13 +20,20 @@
 
 namespace ringtftp {
 
+class ImageLease;
+class ZeroCopyPath;
+
 // What a session needs from its reactor.
 class SessionIo {
  public:
   virtual ~SessionIo() = default;
-  // Sends bytes that stay valid until OnWindowSent(): one GSO send.
+  // One GSO send of `bytes`, which stay valid until OnWindowSent(). When
+  // they are a slice of a cached `image` (else null), they never change and
+  // stay valid while the session lives: the send may then be zero-copy, and
+  // the session lives on until the kernel is done with them.
   virtual void SendWindow(class Session& session,
-                          absl::Span<const uint8_t> bytes) = 0;
+                          absl::Span<const uint8_t> bytes,
+                          const ImageLease* image) = 0;
   // Sends a copy of a control packet (OACK, ACK, ERROR).
   virtual void SendControl(class Session& session,
                            absl::Span<const uint8_t> bytes) = 0;
@@ -58,8 +65,12 @@ class Session {
   // The largest datagram the peer may legitimately send.
   virtual size_t max_datagram_bytes() const = 0;
 
-  // The transfer's log line, once finished().
+  // The transfer's log line, once concluded().
   std::string Describe(absl::Time now) const;
+  Direction direction() const { return direction_; }
+  const TransferResult& outcome() const { return result(); }
+  // From the request to the end of the data (or `now`, if sooner).
+  absl::Duration Elapsed(absl::Time now) const;
 
   int fd() const { return fd_; }
   const Endpoint& peer() const { return peer_; }
@@ -67,7 +78,8 @@ class Session {
   // The reactor's bookkeeping.
   TimerWheel::Entry timer;
   msghdr receive_header{};
-  int ops_in_flight = 0;
+  int ops_in_flight = 0;  // A zero-copy send counts until its notification.
+  ZeroCopyPath* zero_copy_path = nullptr;  // Of the local address.
   bool receiving = false;
   bool logged = false;
   bool retired = false;

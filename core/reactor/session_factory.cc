@@ -14,12 +14,20 @@
 namespace ringtftp {
 namespace {
 
-absl::StatusOr<PacketSource> OpenSource(const SessionPolicy& policy,
+struct OpenedSource {
+  PacketSource source;
+  FileIdentity identity;  // Of the file, whatever the mode made of it.
+};
+
+absl::StatusOr<OpenedSource> OpenSource(const SessionPolicy& policy,
                                         const Request& request) {
   absl::StatusOr<ReadableFile> file =
       policy.store->OpenForRead(request.filename);
   if (!file.ok()) return file.status();
-  if (request.mode == TransferMode::kOctet) return std::move(*file);
+  const FileIdentity identity = file->identity();
+  if (request.mode == TransferMode::kOctet) {
+    return OpenedSource{std::move(*file), identity};
+  }
   absl::StatusOr<std::string> text = file->ReadAll(policy.netascii_max_bytes);
   if (!text.ok()) {
     return TftpError(
@@ -27,7 +35,22 @@ absl::StatusOr<PacketSource> OpenSource(const SessionPolicy& policy,
         absl::StrCat("netascii transfers are limited to ",
                      policy.netascii_max_bytes, " bytes; ask for octet mode"));
   }
-  return EncodeNetascii(*text);
+  return OpenedSource{EncodeNetascii(*text), identity};
+}
+
+// The cache's image of the file when it holds or takes one, else the source
+// itself, for the transfer to stage.
+ReadFeed ChooseFeed(const SessionPolicy& policy, const TransferOptions& options,
+                    OpenedSource opened) {
+  if (policy.cache != nullptr) {
+    ImageKey key{.identity = opened.identity,
+                 .mode = options.mode,
+                 .blksize = options.blksize,
+                 .rollover_to = options.rollover_to};
+    ImageLease image = policy.cache->Acquire(key, &opened.source);
+    if (image) return image;
+  }
+  return std::move(opened.source);
 }
 
 absl::StatusOr<UniqueFd> OpenSocket(const SessionPolicy& policy,
@@ -54,12 +77,12 @@ absl::StatusOr<std::unique_ptr<Session>> OpenReadSession(
     const SessionPolicy& policy, SessionIo& io, const Request& request,
     const Endpoint& local, const Endpoint& peer, absl::Time now) {
   // The file first: a miss (PXELINUX probes many names) costs no socket.
-  absl::StatusOr<PacketSource> source = OpenSource(policy, request);
-  if (!source.ok()) return source.status();
+  absl::StatusOr<OpenedSource> opened = OpenSource(policy, request);
+  if (!opened.ok()) return opened.status();
   absl::StatusOr<UniqueFd> socket = OpenSocket(policy, local, peer);
   if (!socket.ok()) return socket.status();
   absl::StatusOr<Negotiation> negotiation = Negotiate(
-      request, PathLimits(policy, *socket, peer), SourceBytes(*source));
+      request, PathLimits(policy, *socket, peer), SourceBytes(opened->source));
   if (!negotiation.ok()) return negotiation.status();
   // Without GSO every packet is its own send: slower, still correct.
   bool segmented =
@@ -67,7 +90,8 @@ absl::StatusOr<std::unique_ptr<Session>> OpenReadSession(
                          kHeaderBytes + negotiation->options.blksize)
           .ok();
   return std::make_unique<ReadSession>(
-      io, socket->Release(), peer, request.filename, now, std::move(*source),
+      io, socket->Release(), peer, request.filename, now,
+      ChooseFeed(policy, negotiation->options, *std::move(opened)),
       negotiation->options, std::move(negotiation->oack), policy.retransmit,
       segmented);
 }
@@ -98,6 +122,15 @@ absl::StatusOr<std::unique_ptr<Session>> OpenWriteSession(
   if (!negotiation.ok()) return negotiation.status();
   absl::Status allowed = CheckUploadAllowed(policy, negotiation->options);
   if (!allowed.ok()) return allowed;
+  // Two windows of DATA may be in the socket at once: at blksize 65464 that
+  // is far more than the default buffer holds.
+  const TransferOptions& agreed = negotiation->options;
+  ReserveReceiveBuffer(
+      socket->get(),
+      static_cast<int>(std::min<uint64_t>(
+          64 << 20,
+          std::max<uint64_t>(256 << 10, 2ull * agreed.windowsize *
+                                            (kHeaderBytes + agreed.blksize)))));
   RootStore::Replace replace = policy.write_mode == WriteMode::kOverwrite
                                    ? RootStore::Replace::kAllowed
                                    : RootStore::Replace::kNever;

@@ -14,6 +14,7 @@
 #include "core/reactor/session.h"
 #include "core/reactor/udp_socket.h"
 #include "core/transfer/transfer_step.h"
+#include "fs/block_cache.h"
 #include "fs/root_store.h"
 
 namespace ringtftp {
@@ -29,6 +30,8 @@ struct SessionPolicy {
   PortRange port_range;
   // Netascii files are encoded in memory when a transfer starts.
   uint64_t netascii_max_bytes = 64 << 20;
+  // Where read transfers send from; null: each stages its own reads.
+  BlockCache* cache = nullptr;
 };
 
 // `local` is the address the request came to; the transfer socket binds to

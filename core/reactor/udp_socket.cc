@@ -1,6 +1,7 @@
 #include "core/reactor/udp_socket.h"
 
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <sys/socket.h>
@@ -14,43 +15,31 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/protocol/packet.h"
+#include "fs/errno_status.h"
 
 namespace ringtftp {
 namespace {
 
-absl::Status ErrnoStatus(absl::string_view what, int error) {
-  std::string message = absl::StrCat(what, ": ", std::strerror(error));
-  switch (error) {
-    case EADDRINUSE:
-      return absl::AlreadyExistsError(message);
-    case EACCES:
-    case EPERM:
-      return absl::PermissionDeniedError(message);
-    case EMFILE:
-    case ENFILE:
-    case ENOBUFS:
-    case ENOMEM:
-      return absl::ResourceExhaustedError(message);
-    default:
-      return absl::UnavailableError(message);
-  }
-}
-
 absl::Status SetOption(int fd, int level, int name, int value,
                        absl::string_view what) {
   if (setsockopt(fd, level, name, &value, sizeof(value)) != 0) {
-    return ErrnoStatus(what, errno);
+    return ErrnoStatus(errno, what);
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<int> NewUdpSocket(int family) {
   int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return ErrnoStatus("cannot create a UDP socket", errno);
+  if (fd < 0) return ErrnoStatus(errno, "cannot create a UDP socket");
   return fd;
 }
 
+// Requests of a whole rack booting at once wait here while the reactor is
+// busy: the default (~200 KiB) overflows at a few thousand.
+constexpr int kListenerReceiveBytes = 16 << 20;
+
 absl::Status ConfigureListener(int fd, const Endpoint& endpoint) {
+  ReserveReceiveBuffer(fd, kListenerReceiveBytes);
   absl::Status status =
       SetOption(fd, SOL_SOCKET, SO_REUSEPORT, 1, "cannot set SO_REUSEPORT");
   if (!status.ok()) return status;
@@ -71,7 +60,7 @@ absl::Status BindInRange(int fd, const Endpoint& local, PortRange range) {
     if (bind(fd, local.WithPort(0).address(), local.length()) == 0) {
       return absl::OkStatus();
     }
-    return ErrnoStatus("cannot bind a transfer socket", errno);
+    return ErrnoStatus(errno, "cannot bind a transfer socket");
   }
   uint32_t span = static_cast<uint32_t>(range.high - range.low) + 1;
   thread_local std::minstd_rand random(std::random_device{}());
@@ -82,7 +71,7 @@ absl::Status BindInRange(int fd, const Endpoint& local, PortRange range) {
       return absl::OkStatus();
     }
     if (errno != EADDRINUSE) {
-      return ErrnoStatus("cannot bind a transfer socket", errno);
+      return ErrnoStatus(errno, "cannot bind a transfer socket");
     }
   }
   return absl::ResourceExhaustedError(absl::StrCat(
@@ -105,7 +94,7 @@ absl::StatusOr<Endpoint> ProbeFreeEndpoint(const Endpoint& endpoint) {
     } else if (error == EADDRINUSE) {
       absl::StrAppend(&what, " (another server holds it)");
     }
-    return ErrnoStatus(what, error);
+    return ErrnoStatus(error, what);
   }
   absl::StatusOr<Endpoint> bound = LocalEndpoint(*fd);
   close(*fd);
@@ -118,7 +107,7 @@ absl::StatusOr<int> OpenListenSocket(const Endpoint& endpoint) {
   absl::Status status = ConfigureListener(*fd, endpoint);
   if (status.ok() && bind(*fd, endpoint.address(), endpoint.length()) != 0) {
     status =
-        ErrnoStatus(absl::StrCat("cannot bind ", endpoint.ToString()), errno);
+        ErrnoStatus(errno, absl::StrCat("cannot bind ", endpoint.ToString()));
   }
   if (!status.ok()) {
     close(*fd);
@@ -127,11 +116,26 @@ absl::StatusOr<int> OpenListenSocket(const Endpoint& endpoint) {
   return fd;
 }
 
+absl::Status SteerByReceivingCpu(int fd, int group_size) {
+  sock_filter program[] = {
+      {BPF_LD | BPF_W | BPF_ABS, 0, 0,
+       static_cast<uint32_t>(SKF_AD_OFF + SKF_AD_CPU)},
+      {BPF_ALU | BPF_MOD | BPF_K, 0, 0, static_cast<uint32_t>(group_size)},
+      {BPF_RET | BPF_A, 0, 0, 0},
+  };
+  sock_fprog filter{.len = 3, .filter = program};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &filter,
+                 sizeof(filter)) != 0) {
+    return ErrnoStatus(errno, "cannot attach the reuseport CPU filter");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Endpoint> LocalEndpoint(int fd) {
   sockaddr_storage storage{};
   socklen_t length = sizeof(storage);
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
-    return ErrnoStatus("getsockname", errno);
+    return ErrnoStatus(errno, "getsockname");
   }
   return Endpoint(reinterpret_cast<sockaddr*>(&storage), length);
 }
@@ -143,13 +147,19 @@ absl::StatusOr<int> OpenTransferSocket(const Endpoint& local,
   absl::Status status = BindInRange(*fd, local, range);
   if (status.ok() && connect(*fd, peer.address(), peer.length()) != 0) {
     status =
-        ErrnoStatus(absl::StrCat("cannot connect to ", peer.ToString()), errno);
+        ErrnoStatus(errno, absl::StrCat("cannot connect to ", peer.ToString()));
   }
   if (!status.ok()) {
     close(*fd);
     return status;
   }
   return fd;
+}
+
+void ReserveReceiveBuffer(int fd, int bytes) {
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0) {
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+  }
 }
 
 uint32_t PathBlockSizeLimit(int fd, int family) {

@@ -27,6 +27,11 @@ absl::StatusOr<Endpoint> ProbeFreeEndpoint(const Endpoint& endpoint);
 // IPv6-only, so "[::]:69" and "0.0.0.0:69" can both be bound.
 absl::StatusOr<int> OpenListenSocket(const Endpoint& endpoint);
 
+// Has the kernel hand each datagram of a SO_REUSEPORT group to the socket
+// at index (receiving CPU mod `group_size`): the i-th socket bound, whose
+// reactor runs on the i-th CPU. Set on any one socket of the group.
+absl::Status SteerByReceivingCpu(int fd, int group_size);
+
 // The address a socket is bound to (to learn the port the kernel chose).
 absl::StatusOr<Endpoint> LocalEndpoint(int fd);
 
@@ -34,6 +39,11 @@ absl::StatusOr<Endpoint> LocalEndpoint(int fd);
 // `range`, or by the kernel) and connected to `peer`.
 absl::StatusOr<int> OpenTransferSocket(const Endpoint& local,
                                        const Endpoint& peer, PortRange range);
+
+// Lets `bytes` of datagrams wait in the socket: a boot storm of requests,
+// or an upload's window of jumbo blocks. As root the system's rmem_max does
+// not cap it (SO_RCVBUFFORCE); otherwise the kernel clamps it there.
+void ReserveReceiveBuffer(int fd, int bytes);
 
 // The largest TFTP block that fits one datagram on the connected socket's
 // path (IP_MTU / IPV6_MTU less the IP, UDP and TFTP headers).

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "core/reactor/udp_socket.h"
+#include "core/server/cpu_affinity.h"
 
 namespace ringtftp {
 
@@ -37,8 +38,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
 Server::Server(const ServerConfig& config, RootStore store)
     : config_(config),
       store_(std::move(store)),
-      slots_(config.max_transfers),
-      listen_fds_(config.reactors) {}
+      slots_(config.max_transfers, config.max_transfers_per_client),
+      cache_(config.cache_bytes),
+      listen_fds_(config.reactors),
+      cpus_(AllowedCpus()) {}
 
 Server::~Server() {
   Stop();
@@ -59,6 +62,12 @@ absl::Status Server::Bind() {
       absl::StatusOr<int> fd = OpenListenSocket(*endpoint);
       if (!fd.ok()) return fd.status();
       fds.push_back(*fd);
+    }
+    // With a reactor per CPU, a request is handled on the CPU that received
+    // it. Without the filter the kernel hashes instead: still correct.
+    if (config_.reactors == static_cast<int>(cpus_.size())) {
+      SteerByReceivingCpu(listen_fds_.front().back(), config_.reactors)
+          .IgnoreError();
     }
     bound_.push_back(*endpoint);
   }
@@ -93,7 +102,12 @@ absl::Status Server::StartReactors() {
   reactor_config.sessions.retransmit.max_retries = config_.retries;
   reactor_config.sessions.port_range = config_.port_range;
   reactor_config.slots = &slots_;
+  reactor_config.sessions.cache = &cache_;
+  reactor_config.zero_copy = config_.zero_copy;
+  reactor_config.stats = &stats_;
+  stats_.WatchCache(&cache_);
   reactor_config.shutdown_grace = config_.shutdown_grace;
+  reactor_config.admission_wait = config_.admission_wait;
 
   absl::Mutex mutex;
   int reported = 0;
@@ -102,8 +116,11 @@ absl::Status Server::StartReactors() {
     reactors_.push_back(
         std::make_unique<Reactor>(reactor_config, std::exchange(fds, {})));
   }
-  for (std::unique_ptr<Reactor>& reactor : reactors_) {
-    threads_.emplace_back([&, r = reactor.get()] {
+  for (size_t i = 0; i < reactors_.size(); ++i) {
+    int cpu = cpus_.empty() ? -1 : cpus_[i % cpus_.size()];
+    threads_.emplace_back([&, r = reactors_[i].get(), cpu] {
+      // Unpinned, a reactor still works; it only loses cache locality.
+      if (cpu >= 0) PinThisThread(cpu).IgnoreError();
       r->Run(stop_, [&](const absl::Status& status) {
         absl::MutexLock lock(&mutex);
         ++reported;

@@ -13,6 +13,8 @@
 #include "core/reactor/reactor.h"
 #include "core/reactor/transfer_slots.h"
 #include "core/server/server_config.h"
+#include "core/stats/server_stats.h"
+#include "fs/block_cache.h"
 #include "fs/root_store.h"
 
 namespace ringtftp {
@@ -28,6 +30,10 @@ class Server {
   // The addresses bound, with the ports the kernel chose for port 0.
   const std::vector<Endpoint>& bound() const { return bound_; }
   const RootStore& store() const { return store_; }
+  // Its stats() are the cache's hits, misses and size.
+  const BlockCache& cache() const { return cache_; }
+  // Bumped by the reactors, rendered by the admin endpoint's /metrics.
+  ServerStats& stats() { return stats_; }
 
   // Stops accepting; transfers in flight get the grace period to finish.
   void Stop() { stop_.store(true, std::memory_order_relaxed); }
@@ -43,12 +49,16 @@ class Server {
   ServerConfig config_;
   RootStore store_;
   TransferSlots slots_;
+  // Before the reactors: their transfers hold its images.
+  BlockCache cache_;
   std::vector<Endpoint> bound_;
   // listen_fds_[r] holds reactor r's socket for each bound address.
   std::vector<std::vector<int>> listen_fds_;
+  std::vector<int> cpus_;  // Reactor i runs on cpus_[i % size].
   std::vector<std::unique_ptr<Reactor>> reactors_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_{false};
+  ServerStats stats_;
 };
 
 }  // namespace ringtftp

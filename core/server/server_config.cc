@@ -37,6 +37,26 @@ absl::StatusOr<WriteMode> ParseWriteMode(absl::string_view text) {
       absl::StrCat("--write=", text, ": expected off, create or overwrite"));
 }
 
+absl::StatusOr<ZeroCopyMode> ParseZeroCopyMode(absl::string_view text) {
+  if (text == "off") return ZeroCopyMode::kOff;
+  if (text == "on") return ZeroCopyMode::kOn;
+  if (text == "auto") return ZeroCopyMode::kAuto;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--zerocopy=", text, ": expected off, on or auto"));
+}
+
+const char* WriteModeName(WriteMode mode) {
+  switch (mode) {
+    case WriteMode::kOff:
+      return "off";
+    case WriteMode::kCreate:
+      return "create";
+    case WriteMode::kOverwrite:
+      return "overwrite";
+  }
+  return "off";
+}
+
 absl::StatusOr<PortRange> ParsePortRange(absl::string_view text) {
   if (text.empty()) return PortRange{};
   std::vector<absl::string_view> parts = absl::StrSplit(text, ':');
@@ -72,6 +92,15 @@ absl::Status ValidateConfig(const ServerConfig& config) {
   }
   if (config.max_transfers < 1) {
     return absl::InvalidArgumentError("--max_transfers: expected at least 1");
+  }
+  if (config.max_transfers_per_client < 0) {
+    return absl::InvalidArgumentError(
+        "--max_transfers_per_client: expected 0 (no cap) or more");
+  }
+  if (config.admission_wait < absl::ZeroDuration() ||
+      config.admission_wait > absl::Seconds(60)) {
+    return absl::InvalidArgumentError(
+        "--admission_wait: expected 0 to 60 seconds");
   }
   if (config.reactors < 1 || config.reactors > 1024) {
     return absl::InvalidArgumentError("--reactors: expected 1 to 1024");

@@ -12,6 +12,7 @@
 #include "core/reactor/endpoint.h"
 #include "core/reactor/session_factory.h"
 #include "core/reactor/udp_socket.h"
+#include "core/reactor/zero_copy.h"
 
 namespace ringtftp {
 
@@ -26,15 +27,24 @@ struct ServerConfig {
   absl::Duration timeout = absl::Seconds(1);
   int retries = 5;
   int64_t max_transfers = 10000;
+  int64_t max_transfers_per_client = 0;  // 0: no cap per client.
+  absl::Duration admission_wait = absl::Seconds(2);
   PortRange port_range;
   absl::Duration shutdown_grace = absl::Seconds(5);
   std::string user;  // Empty: keep the starting user.
+  // Memory for packet images of served files; 0: none, every transfer
+  // stages its own reads.
+  uint64_t cache_bytes = uint64_t{1} << 30;
+  ZeroCopyMode zero_copy = ZeroCopyMode::kAuto;
 };
 
 // "127.0.0.1:69,[::]:69" to endpoints.
 absl::StatusOr<std::vector<Endpoint>> ParseListenList(absl::string_view text);
 // "off", "create" or "overwrite".
 absl::StatusOr<WriteMode> ParseWriteMode(absl::string_view text);
+// "off", "on" or "auto".
+absl::StatusOr<ZeroCopyMode> ParseZeroCopyMode(absl::string_view text);
+const char* WriteModeName(WriteMode mode);
 // "LO:HI" with 1 <= LO <= HI <= 65535, or "" for the kernel's choice.
 absl::StatusOr<PortRange> ParsePortRange(absl::string_view text);
 // Range checks across fields, with a message naming the flag.

@@ -66,5 +66,15 @@ TEST(ResolveTest, UnknownNameFails) {
   EXPECT_FALSE(Resolve({"no-such-host.invalid", 69}).ok());
 }
 
+TEST(AddressTest, LoopbackAndText) {
+  EXPECT_TRUE(IsLoopback(*Resolve({"127.0.0.1", 69})));
+  EXPECT_TRUE(IsLoopback(*Resolve({"127.255.0.9", 69})));
+  EXPECT_TRUE(IsLoopback(*Resolve({"::1", 69})));
+  EXPECT_FALSE(IsLoopback(*Resolve({"128.0.0.1", 69})));
+  EXPECT_FALSE(IsLoopback(*Resolve({"::2", 69})));
+  EXPECT_EQ(AddressText(*Resolve({"::1", 69})), "::1");
+  EXPECT_EQ(AddressText(*Resolve({"127.0.0.9", 69})), "127.0.0.9");
+}
+
 }  // namespace
 }  // namespace ringtftp

@@ -1,5 +1,6 @@
 #include "tools/client/host_port.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
 
 #include <cstring>
@@ -83,6 +84,53 @@ absl::StatusOr<SocketAddress> Resolve(const HostPort& host_port) {
   std::memcpy(&resolved.storage, found->ai_addr, found->ai_addrlen);
   resolved.length = found->ai_addrlen;
   return resolved;
+}
+
+const sockaddr* AsSockaddr(const SocketAddress& address) {
+  return reinterpret_cast<const sockaddr*>(&address.storage);
+}
+
+bool SameHost(const SocketAddress& a, const SocketAddress& b) {
+  if (a.storage.ss_family != b.storage.ss_family) return false;
+  if (a.storage.ss_family == AF_INET) {
+    const auto& a4 = reinterpret_cast<const sockaddr_in&>(a.storage);
+    const auto& b4 = reinterpret_cast<const sockaddr_in&>(b.storage);
+    return a4.sin_addr.s_addr == b4.sin_addr.s_addr;
+  }
+  const auto& a6 = reinterpret_cast<const sockaddr_in6&>(a.storage);
+  const auto& b6 = reinterpret_cast<const sockaddr_in6&>(b.storage);
+  return std::memcmp(&a6.sin6_addr, &b6.sin6_addr, sizeof(in6_addr)) == 0 &&
+         a6.sin6_scope_id == b6.sin6_scope_id;
+}
+
+in_port_t PortOf(const SocketAddress& address) {
+  if (address.storage.ss_family == AF_INET) {
+    return reinterpret_cast<const sockaddr_in&>(address.storage).sin_port;
+  }
+  return reinterpret_cast<const sockaddr_in6&>(address.storage).sin6_port;
+}
+
+bool IsLoopback(const SocketAddress& address) {
+  if (address.storage.ss_family == AF_INET) {
+    const auto& v4 = reinterpret_cast<const sockaddr_in&>(address.storage);
+    return (ntohl(v4.sin_addr.s_addr) >> 24) == 127;
+  }
+  if (address.storage.ss_family != AF_INET6) return false;
+  const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address.storage);
+  return IN6_IS_ADDR_LOOPBACK(&v6.sin6_addr);
+}
+
+std::string AddressText(const SocketAddress& address) {
+  char text[INET6_ADDRSTRLEN] = "?";
+  const void* raw =
+      address.storage.ss_family == AF_INET
+          ? static_cast<const void*>(
+                &reinterpret_cast<const sockaddr_in&>(address.storage).sin_addr)
+          : static_cast<const void*>(
+                &reinterpret_cast<const sockaddr_in6&>(address.storage)
+                     .sin6_addr);
+  inet_ntop(address.storage.ss_family, raw, text, sizeof(text));
+  return text;
 }
 
 }  // namespace ringtftp

@@ -3,6 +3,7 @@
 #ifndef RINGTFTP_TOOLS_CLIENT_HOST_PORT_H_
 #define RINGTFTP_TOOLS_CLIENT_HOST_PORT_H_
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cstdint>
@@ -34,6 +35,17 @@ absl::StatusOr<HostPort> ParseHostPort(absl::string_view spec);
 
 // Resolves with getaddrinfo and keeps its first (preferred) answer.
 absl::StatusOr<SocketAddress> Resolve(const HostPort& host_port);
+
+// For the socket calls.
+const sockaddr* AsSockaddr(const SocketAddress& address);
+// Same address (and IPv6 scope), whatever the ports.
+bool SameHost(const SocketAddress& a, const SocketAddress& b);
+// The port, in network byte order.
+in_port_t PortOf(const SocketAddress& address);
+// 127.0.0.0/8 or ::1.
+bool IsLoopback(const SocketAddress& address);
+// The address without its port, e.g. "127.0.0.1" or "::1".
+std::string AddressText(const SocketAddress& address);
 
 }  // namespace ringtftp
 

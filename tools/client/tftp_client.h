@@ -6,29 +6,14 @@
 #include <cstdint>
 #include <string>
 
-#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "core/protocol/packet.h"
+#include "tools/client/client_protocol.h"
 #include "tools/client/host_port.h"
 
 namespace ringtftp {
-
-// What the user asked for. Zero (or -1 for rollover) means the option is not
-// sent at all, so the server runs with the RFC 1350 defaults.
-struct ClientOptions {
-  TransferMode mode = TransferMode::kOctet;
-  uint32_t blksize = 0;
-  uint32_t windowsize = 0;
-  bool tsize = false;  // get: ask for it; put: declare the size sent.
-  // Seconds; when set it is also the local retransmission interval, which
-  // is otherwise one second.
-  int timeout_seconds = 0;
-  int rollover = -1;
-  int retries = 5;  // Time-outs in a row before giving up.
-};
 
 struct TransferSummary {
   uint64_t bytes = 0;  // Of the local form (netascii decoded).
@@ -39,10 +24,10 @@ struct TransferSummary {
 // Receives `remote` and hands its content, in local form and in order, to
 // `write`; a failing write aborts the transfer with the matching ERROR. When
 // the server announced tsize, the size received must match it.
-absl::StatusOr<TransferSummary> Get(
-    const SocketAddress& server, absl::string_view remote,
-    const ClientOptions& options,
-    absl::FunctionRef<absl::Status(absl::string_view)> write);
+absl::StatusOr<TransferSummary> Get(const SocketAddress& server,
+                                    absl::string_view remote,
+                                    const ClientOptions& options,
+                                    WriteFn write);
 
 // Sends `content` (in local form) as `remote`.
 absl::StatusOr<TransferSummary> Put(const SocketAddress& server,

@@ -1,6 +1,5 @@
 #include "tools/client/udp_peer.h"
 
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -8,7 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <cstring>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -23,41 +21,25 @@ constexpr int kReceiveBufferBytes = 4 << 20;
 // Any UDP payload fits: the UDP length field has 16 bits.
 constexpr size_t kDatagramBufferBytes = 1 << 16;
 
-bool SameHost(const SocketAddress& a, const SocketAddress& b) {
-  if (a.storage.ss_family != b.storage.ss_family) return false;
-  if (a.storage.ss_family == AF_INET) {
-    const auto& a4 = reinterpret_cast<const sockaddr_in&>(a.storage);
-    const auto& b4 = reinterpret_cast<const sockaddr_in&>(b.storage);
-    return a4.sin_addr.s_addr == b4.sin_addr.s_addr;
-  }
-  const auto& a6 = reinterpret_cast<const sockaddr_in6&>(a.storage);
-  const auto& b6 = reinterpret_cast<const sockaddr_in6&>(b.storage);
-  return std::memcmp(&a6.sin6_addr, &b6.sin6_addr, sizeof(in6_addr)) == 0 &&
-         a6.sin6_scope_id == b6.sin6_scope_id;
-}
-
-in_port_t PortOf(const SocketAddress& address) {
-  if (address.storage.ss_family == AF_INET) {
-    return reinterpret_cast<const sockaddr_in&>(address.storage).sin_port;
-  }
-  return reinterpret_cast<const sockaddr_in6&>(address.storage).sin6_port;
-}
-
-const sockaddr* AsSockaddr(const SocketAddress& address) {
-  return reinterpret_cast<const sockaddr*>(&address.storage);
-}
-
 }  // namespace
 
-absl::StatusOr<UdpPeer> UdpPeer::Open(const SocketAddress& server) {
-  const int fd = socket(server.storage.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+absl::StatusOr<int> OpenClientSocket(int family, int flags) {
+  const int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | flags, 0);
   if (fd < 0) return absl::ErrnoToStatus(errno, "socket");
-  UdpPeer peer(fd, server);
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kReceiveBufferBytes,
                  sizeof(kReceiveBufferBytes)) != 0) {
-    return absl::ErrnoToStatus(errno, "setsockopt(SO_RCVBUF)");
+    const absl::Status error =
+        absl::ErrnoToStatus(errno, "setsockopt(SO_RCVBUF)");
+    close(fd);
+    return error;
   }
-  return peer;
+  return fd;
+}
+
+absl::StatusOr<UdpPeer> UdpPeer::Open(const SocketAddress& server) {
+  absl::StatusOr<int> fd = OpenClientSocket(server.storage.ss_family, 0);
+  if (!fd.ok()) return fd.status();
+  return UdpPeer(*fd, server);
 }
 
 UdpPeer::UdpPeer(int fd, const SocketAddress& server)

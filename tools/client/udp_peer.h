@@ -16,6 +16,11 @@
 
 namespace ringtftp {
 
+// A UDP socket for one transfer, of the server's address `family`, with
+// room to receive a whole window before it is read. `flags` adds socket()
+// type flags such as SOCK_NONBLOCK. The caller owns the descriptor.
+absl::StatusOr<int> OpenClientSocket(int family, int flags);
+
 class UdpPeer {
  public:
   // Opens a socket of the server's address family.

@@ -3,7 +3,8 @@
 
 # Packages the build needs (Debian 12 names).
 RINGTFTP_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config liburing-dev
-  libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev)
+  libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  prometheus-cpp-dev)
 # The real clients the integration tests drive.
 RINGTFTP_TEST_PACKAGES=(tftp-hpa atftp curl busybox)
 

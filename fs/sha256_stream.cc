@@ -1,4 +1,4 @@
-#include "tools/client/sha256_stream.h"
+#include "fs/sha256_stream.h"
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"

@@ -1,7 +1,7 @@
 // SHA-256 of a stream fed piece by piece (OpenSSL EVP), for content that is
 // never whole on disk or in memory at once.
-#ifndef RINGTFTP_TOOLS_CLIENT_SHA256_STREAM_H_
-#define RINGTFTP_TOOLS_CLIENT_SHA256_STREAM_H_
+#ifndef RINGTFTP_FS_SHA256_STREAM_H_
+#define RINGTFTP_FS_SHA256_STREAM_H_
 
 #include <openssl/evp.h>
 
@@ -34,4 +34,4 @@ class Sha256Stream {
 
 }  // namespace ringtftp
 
-#endif  // RINGTFTP_TOOLS_CLIENT_SHA256_STREAM_H_
+#endif  // RINGTFTP_FS_SHA256_STREAM_H_

@@ -23,6 +23,7 @@
 #include "tools/client/host_port.h"
 #include "tools/client/load_generator.h"
 #include "tools/client/local_file.h"
+#include "tools/client/store_command.h"
 #include "tools/client/tftp_client.h"
 
 ABSL_FLAG(uint32_t, blksize, 0,
@@ -83,6 +84,7 @@ constexpr char kUsage[] =
     "usage: ringtftp get [flags] HOST[:PORT] REMOTE [LOCAL]\n"
     "       ringtftp put [flags] HOST[:PORT] LOCAL [REMOTE]\n"
     "       ringtftp bench [flags] HOST[:PORT] [FILE]\n"
+    "       ringtftp store [flags] COMMAND ARGS (ringtftp store for help)\n"
     "LOCAL defaults to the basename of REMOTE (\"-\" writes to stdout), "
     "REMOTE to the basename of LOCAL. HOST may be [IPv6]; PORT defaults to "
     "69.\n"
@@ -330,6 +332,9 @@ int main(int argc, char** argv) {
   const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() >= 2 && absl::string_view(args[1]) == "bench") {
     return ringtftp::RunBenchCommand(args);
+  }
+  if (args.size() >= 2 && absl::string_view(args[1]) == "store") {
+    return ringtftp::RunStoreCommand(args);
   }
   const absl::StatusOr<ringtftp::Command> command =
       ringtftp::ParseCommand(args);

@@ -54,6 +54,18 @@ ABSL_FLAG(double, shutdown_grace, 5.0,
           "SIGTERM.");
 ABSL_FLAG(std::string, user, "",
           "Switch to this user after binding (e.g. tftp); empty: stay.");
+ABSL_FLAG(std::string, admin_socket, "",
+          "Unix socket of the admin HTTP/JSON API (mode 0660); empty: "
+          "<state_dir>/admin.sock.");
+ABSL_FLAG(std::string, admin_listen, "",
+          "ADDR:PORT to serve the admin API on TCP too (port 0 picks one); "
+          "needs --admin_token_file.");
+ABSL_FLAG(std::string, admin_token_file, "",
+          "File holding the bearer token that admin requests over TCP must "
+          "carry.");
+ABSL_FLAG(std::string, state_dir, "",
+          "Where file sets are recorded (and the admin socket lives by "
+          "default); empty: <root>.ringtftpd, beside the root.");
 ABSL_FLAG(uint64_t, cache_bytes, uint64_t{1} << 30,
           "Memory for packet images of served files, shared by all "
           "transfers; a file whose image does not fit is read per transfer. "
@@ -102,6 +114,10 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
       ParseZeroCopyMode(absl::GetFlag(FLAGS_zerocopy));
   if (!zero_copy.ok()) return zero_copy.status();
   config.zero_copy = *zero_copy;
+  config.admin = {.socket_path = absl::GetFlag(FLAGS_admin_socket),
+                  .listen = absl::GetFlag(FLAGS_admin_listen),
+                  .token_file = absl::GetFlag(FLAGS_admin_token_file),
+                  .state_dir = absl::GetFlag(FLAGS_state_dir)};
   absl::Status valid = ValidateConfig(config);
   if (!valid.ok()) return valid;
   return config;

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "core/admin/admin_server.h"
 #include "core/reactor/udp_socket.h"
 #include "core/server/cpu_affinity.h"
 
@@ -31,6 +32,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   status = server->Bind();
   if (status.ok()) status = server->DropPrivileges();
   if (status.ok()) status = server->StartReactors();
+  if (status.ok()) status = server->StartAdmin();
   if (!status.ok()) return status;
   return server;
 }
@@ -138,6 +140,32 @@ absl::Status Server::StartReactors() {
     mutex.Lock();
   }
   return first_error;
+}
+
+absl::Status Server::StartAdmin() {
+  ServerInfo info{.root = store_.path(), .tftp_listening = {}, .limits = {}};
+  for (const Endpoint& endpoint : bound_) {
+    info.tftp_listening.push_back(endpoint.ToString());
+  }
+  info.limits = {
+      .write = WriteModeName(config_.write_mode),
+      .max_upload_bytes = config_.max_upload_bytes,
+      .blksize_max = config_.blksize_max,
+      .windowsize_max = config_.windowsize_max,
+      .timeout_seconds = absl::ToDoubleSeconds(config_.timeout),
+      .retries = config_.retries,
+      .max_transfers = config_.max_transfers,
+      .reactors = config_.reactors,
+      .port_range = config_.port_range.low == 0
+                        ? ""
+                        : absl::StrCat(config_.port_range.low, ":",
+                                       config_.port_range.high),
+      .shutdown_grace_seconds = absl::ToDoubleSeconds(config_.shutdown_grace)};
+  absl::StatusOr<std::unique_ptr<AdminServer>> admin =
+      AdminServer::Start(config_.admin, store_, stats_, std::move(info));
+  if (!admin.ok()) return admin.status();
+  admin_ = *std::move(admin);
+  return absl::OkStatus();
 }
 
 void Server::Join() {

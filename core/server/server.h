@@ -19,6 +19,8 @@
 
 namespace ringtftp {
 
+class AdminServer;
+
 class Server {
  public:
   static absl::StatusOr<std::unique_ptr<Server>> Start(
@@ -45,6 +47,8 @@ class Server {
   absl::Status Bind();
   absl::Status DropPrivileges();
   absl::Status StartReactors();
+  // The admin endpoint, once the reactors serve.
+  absl::Status StartAdmin();
 
   ServerConfig config_;
   RootStore store_;
@@ -59,6 +63,8 @@ class Server {
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_{false};
   ServerStats stats_;
+  // Declared last, so destroyed first: it uses store_ and stats_.
+  std::unique_ptr<AdminServer> admin_;
 };
 
 }  // namespace ringtftp

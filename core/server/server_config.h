@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "core/admin/admin_config.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/session_factory.h"
 #include "core/reactor/udp_socket.h"
@@ -36,6 +37,7 @@ struct ServerConfig {
   // stages its own reads.
   uint64_t cache_bytes = uint64_t{1} << 30;
   ZeroCopyMode zero_copy = ZeroCopyMode::kAuto;
+  AdminConfig admin;
 };
 
 // "127.0.0.1:69,[::]:69" to endpoints.

@@ -4,7 +4,7 @@
 # Packages the build needs (Debian 12 names).
 RINGTFTP_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config liburing-dev
   libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  prometheus-cpp-dev)
+  libcpp-httplib-dev prometheus-cpp-dev nlohmann-json3-dev)
 # The real clients the integration tests drive.
 RINGTFTP_TEST_PACKAGES=(tftp-hpa atftp curl busybox)
 

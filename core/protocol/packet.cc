@@ -299,4 +299,9 @@ absl::string_view ModeName(TransferMode mode) {
   return "octet";
 }
 
+size_t SegmentsPerSend(size_t segment_bytes) {
+  return std::clamp<size_t>(kMaxDatagramBytes / segment_bytes, 1,
+                            kMaxSegmentsPerSend);
+}
+
 }  // namespace ringtftp

@@ -23,6 +23,9 @@ inline constexpr uint32_t kMinBlockSize = 8;
 inline constexpr uint32_t kMaxBlockSize = 65464;
 // Largest UDP payload over IPv4: the bound on any datagram we build.
 inline constexpr size_t kMaxDatagramBytes = 65507;
+// Datagrams one UDP GSO send may carry: UDP_MAX_SEGMENTS is 64 on older
+// kernels and 128 on newer ones.
+inline constexpr size_t kMaxSegmentsPerSend = 64;
 
 enum class Opcode : uint16_t {
   kRrq = 1,
@@ -115,6 +118,10 @@ absl::StatusOr<size_t> BuildRequest(const Request& request,
 uint16_t WireBlockNumber(uint64_t index, uint8_t rollover_to);
 
 absl::string_view ModeName(TransferMode mode);
+
+// How many datagrams of `segment_bytes` one GSO send may carry: within
+// kMaxDatagramBytes and kMaxSegmentsPerSend, and at least one.
+size_t SegmentsPerSend(size_t segment_bytes);
 
 }  // namespace ringtftp
 

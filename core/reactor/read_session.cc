@@ -10,9 +10,6 @@
 namespace ringtftp {
 namespace {
 
-// UDP GSO takes at most this many segments in one send.
-constexpr uint32_t kMaxSegmentsPerSend = 64;
-
 uint64_t FeedBytes(const ReadFeed& feed) {
   if (const auto* image = std::get_if<ImageLease>(&feed)) {
     return (*image)->layout().total_bytes();
@@ -32,11 +29,8 @@ ReadSession::ReadSession(SessionIo& io, int fd, const Endpoint& peer,
       layout_(FeedBytes(feed), options.blksize, options.rollover_to),
       feed_(std::move(feed)),
       packets_per_send_(
-          segmented
-              ? std::max<uint32_t>(
-                    1, std::min<uint32_t>(kMaxSegmentsPerSend,
-                                          kMaxDatagramBytes / layout_.stride()))
-              : 1) {
+          segmented ? static_cast<uint32_t>(SegmentsPerSend(layout_.stride()))
+                    : 1) {
   if (image() == nullptr) stager_.emplace(layout_, options.windowsize);
 }
 

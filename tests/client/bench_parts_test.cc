@@ -120,12 +120,6 @@ TEST(SplitBatchTest, StopsWhenTold) {
   EXPECT_THAT(Split("aabbcc", 2, 2), ElementsAre("aa", "bb"));
 }
 
-TEST(SegmentsPerSendTest, BoundedByPayloadAndSegmentCount) {
-  EXPECT_EQ(SegmentsPerSend(1472), 44);  // 44 * 1472 = 64768 bytes.
-  EXPECT_EQ(SegmentsPerSend(516), 64);
-  EXPECT_EQ(SegmentsPerSend(65468), 1);
-}
-
 TEST(DeterministicContentTest, SameEveryTimeAndPrefixStable) {
   EXPECT_EQ(DeterministicContent(1000), DeterministicContent(1000));
   EXPECT_EQ(DeterministicContent(13), DeterministicContent(1000).substr(0, 13));

@@ -42,18 +42,6 @@ using Replace = RootStore::Replace;
 
 constexpr uint64_t kLimit = uint64_t{1} << 20;
 
-absl::Span<const uint8_t> Bytes(absl::string_view text) {
-  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
-}
-
-std::set<std::string> RawEntries(const std::filesystem::path& dir) {
-  std::set<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    names.insert(entry.path().filename().string());
-  }
-  return names;
-}
-
 bool IsTemporary(const std::string& name) {
   return absl::StartsWith(name, ".ringtftp-") && absl::EndsWith(name, ".tmp");
 }

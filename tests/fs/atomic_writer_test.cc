@@ -24,20 +24,6 @@ using Replace = RootStore::Replace;
 
 constexpr uint64_t kLimit = uint64_t{64} << 20;
 
-absl::Span<const uint8_t> Bytes(absl::string_view text) {
-  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
-}
-
-// Every name in `dir`, hidden ones included: a temporary file left behind
-// would show here.
-std::set<std::string> RawEntries(const std::filesystem::path& dir) {
-  std::set<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    names.insert(entry.path().filename().string());
-  }
-  return names;
-}
-
 class AtomicWriterTest : public TempTree {
  protected:
   AtomicWriter Begin(absl::string_view name, Replace replace,

@@ -11,12 +11,14 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <system_error>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "fs/root_store.h"
 #include "gtest/gtest.h"
 
@@ -67,6 +69,20 @@ inline std::map<std::string, std::string> Snapshot(
   }
   EXPECT_FALSE(error) << error.message();
   return entries;
+}
+
+inline absl::Span<const uint8_t> Bytes(absl::string_view text) {
+  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+}
+
+// Every name in `dir`, hidden ones included: a temporary file left behind
+// would show here.
+inline std::set<std::string> RawEntries(const std::filesystem::path& dir) {
+  std::set<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.insert(entry.path().filename().string());
+  }
+  return names;
 }
 
 class TempTree : public ::testing::Test {

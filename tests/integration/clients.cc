@@ -42,6 +42,15 @@ std::vector<std::string> Ringtftp(absl::string_view verb,
   return argv;
 }
 
+// tftp-hpa's `-c VERB FROM TO`: get REMOTE LOCAL, or put LOCAL REMOTE.
+std::vector<std::string> TftpHpa(uint16_t port, absl::string_view mode,
+                                 absl::string_view verb, absl::string_view from,
+                                 absl::string_view to) {
+  return {kTftpHpa,           "-m", std::string(mode), kLoopback,
+          absl::StrCat(port), "-c", std::string(verb), std::string(from),
+          std::string(to)};
+}
+
 }  // namespace
 
 const char* ClientPath() { return RINGTFTP_PATH; }
@@ -56,29 +65,13 @@ const char* ClientPath() { return RINGTFTP_PATH; }
 std::vector<std::string> TftpHpaGet(uint16_t port, absl::string_view mode,
                                     absl::string_view remote,
                                     absl::string_view local) {
-  return {kTftpHpa,
-          "-m",
-          std::string(mode),
-          kLoopback,
-          absl::StrCat(port),
-          "-c",
-          "get",
-          std::string(remote),
-          std::string(local)};
+  return TftpHpa(port, mode, "get", remote, local);
 }
 
 std::vector<std::string> TftpHpaPut(uint16_t port, absl::string_view mode,
                                     absl::string_view local,
                                     absl::string_view remote) {
-  return {kTftpHpa,
-          "-m",
-          std::string(mode),
-          kLoopback,
-          absl::StrCat(port),
-          "-c",
-          "put",
-          std::string(local),
-          std::string(remote)};
+  return TftpHpa(port, mode, "put", local, remote);
 }
 
 std::vector<std::string> AtftpGet(uint16_t port, absl::string_view remote,

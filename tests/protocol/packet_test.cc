@@ -458,5 +458,11 @@ TEST(ModeNameTest, NamesEachMode) {
   EXPECT_EQ(ModeName(TransferMode::kNetascii), "netascii");
 }
 
+TEST(SegmentsPerSendTest, BoundedByPayloadAndSegmentCount) {
+  EXPECT_EQ(SegmentsPerSend(1472), 44);  // 44 * 1472 = 64768 bytes.
+  EXPECT_EQ(SegmentsPerSend(516), 64);
+  EXPECT_EQ(SegmentsPerSend(65468), 1);
+}
+
 }  // namespace
 }  // namespace ringtftp

@@ -14,9 +14,6 @@
 namespace ringtftp {
 namespace {
 
-// The kernel's UDP_MAX_SEGMENTS is 64 on older kernels, 128 on newer ones.
-constexpr size_t kMaxSegmentsPerSend = 64;
-
 // A full socket buffer, or the kernel short of memory, loses the datagram
 // the way a network would: the transfer's retransmission recovers it.
 bool IsDrop(int error) {
@@ -83,11 +80,6 @@ void SplitBatch(absl::Span<const uint8_t> batch, size_t segment_size,
   for (size_t offset = 0; offset < batch.size(); offset += segment_size) {
     if (!take(batch.subspan(offset, segment_size))) return;
   }
-}
-
-size_t SegmentsPerSend(size_t segment_size) {
-  return std::clamp<size_t>(kMaxDatagramBytes / segment_size, 1,
-                            kMaxSegmentsPerSend);
 }
 
 absl::Status SendSegmented(int fd, absl::Span<const uint8_t> datagrams,

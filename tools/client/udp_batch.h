@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "core/protocol/packet.h"
 #include "tools/client/host_port.h"
 
 namespace ringtftp {
@@ -46,10 +47,6 @@ absl::StatusOr<std::optional<ReceivedBatch>> ReceiveBatch(
 // false.
 void SplitBatch(absl::Span<const uint8_t> batch, size_t segment_size,
                 absl::FunctionRef<bool(absl::Span<const uint8_t>)> take);
-
-// How many datagrams of `segment_size` bytes one GSO send may carry: the
-// kernel allows 64 KiB of payload and (safely, across kernels) 64 segments.
-size_t SegmentsPerSend(size_t segment_size);
 
 // Sends `datagrams`, laid out back to back, every one `segment_size` bytes
 // but the last (which may be shorter), in one send on a connected socket.

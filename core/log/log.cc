@@ -11,10 +11,13 @@
 namespace ringtftp {
 
 void LogLine(absl::string_view line) {
-  std::string buffer = absl::StrCat(line, "\n");
-  absl::string_view rest = buffer;
+  WriteAll(STDERR_FILENO, absl::StrCat(line, "\n"));
+}
+
+void WriteAll(int fd, absl::string_view bytes) {
+  absl::string_view rest = bytes;
   while (!rest.empty()) {
-    ssize_t n = write(STDERR_FILENO, rest.data(), rest.size());
+    ssize_t n = write(fd, rest.data(), rest.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;  // Nowhere left to report that logging failed.
     rest.remove_prefix(static_cast<size_t>(n));

@@ -12,6 +12,9 @@ namespace ringtftp {
 
 void LogLine(absl::string_view line);
 
+// write(2) until all of `bytes` is written or the descriptor fails.
+void WriteAll(int fd, absl::string_view bytes);
+
 template <typename... Args>
 void Log(const absl::FormatSpec<Args...>& format, const Args&... args) {
   LogLine(absl::StrFormat(format, args...));

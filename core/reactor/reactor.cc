@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include "core/log/log.h"
 #include "core/protocol/packet.h"
 #include "core/protocol/tftp_error.h"
+#include "core/reactor/ring_wait.h"
 
 // liburing 2.3's header predates this flag; the kernel has it since 6.1.
 #ifndef IORING_SETUP_DEFER_TASKRUN
@@ -63,6 +65,8 @@ constexpr size_t kWheelSlots = 4096;
 constexpr size_t kMaxWaiting = 65536;
 // How long an idle reactor sleeps before it looks at the stop flag.
 constexpr absl::Duration kIdleWake = absl::Milliseconds(100);
+// Most completions a reactor waits for in one batch (see Wait()).
+constexpr size_t kMaxWaitBatch = 64;
 // After the grace period, how long aborted transfers get to say so.
 constexpr absl::Duration kAbortDrain = absl::Seconds(2);
 
@@ -269,6 +273,7 @@ void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
     bool listening = false;
     for (const Listener& listener : listeners_) listening |= listener.fd >= 0;
     if (stopping_ && ((sessions_.empty() && !listening) || now >= hard_end)) {
+      log_.Flush();
       return;
     }
     // Waiting requests are retried each tick: slots free on other reactors.
@@ -282,11 +287,14 @@ void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
 }
 
 void Reactor::Wait(absl::Time now, absl::Time until) {
-  timespec wait = absl::ToTimespec(std::max(until - now, absl::ZeroDuration()));
-  __kernel_timespec timeout{.tv_sec = wait.tv_sec, .tv_nsec = wait.tv_nsec};
-  io_uring_cqe* cqe = nullptr;
-  // -ETIME (nothing arrived in time) and -EINTR are both just a wake-up.
-  io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &timeout, nullptr);
+  log_.Flush();
+  // Half the transfers: a batch that waits for every one of them would wait
+  // out its window whenever one peer is slow or gone.
+  const size_t half = sessions_.size() / 2;
+  const WaitBatch batch{.completions = static_cast<unsigned>(
+                            std::clamp<size_t>(half, 1, kMaxWaitBatch)),
+                        .window = config_.batch_window};
+  SubmitAndWait(ring_, batch, until - now);
 }
 
 void Reactor::ProcessCompletions(absl::Time now) {
@@ -475,8 +483,8 @@ void Reactor::Refuse(const Endpoint& local, const Endpoint& peer,
                      absl::string_view file, const absl::Status& why) {
   ErrorCode code = TftpErrorCodeOf(why);
   config_.stats->OnRefused(code);
-  Log("refused peer=%s file=%s code=%d message=%s", peer.ToString(),
-      Quoted(file), static_cast<int>(code), Quoted(why.message()));
+  log_.Addf("refused peer=%s file=%s code=%d message=%s", peer.ToString(),
+            Quoted(file), static_cast<int>(code), Quoted(why.message()));
   ControlSlot* slot = TakeControlSlot();
   if (slot == nullptr) return;  // The client will ask again.
   slot->session = nullptr;
@@ -671,7 +679,7 @@ void Reactor::Settle(Session& session, absl::Time now) {
 
 void Reactor::Conclude(Session& session, absl::Time now) {
   session.logged = true;
-  LogLine(session.Describe(now));
+  log_.Add(session.Describe(now));
   const TransferResult& outcome = session.outcome();
   config_.stats->OnTransferFinished(StatsDirection(session), outcome.ok,
                                     outcome.error_code, outcome.bytes,

@@ -18,6 +18,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "core/log/log_batch.h"
 #include "core/protocol/packet.h"
 #include "core/reactor/buffer_ring.h"
 #include "core/reactor/endpoint.h"
@@ -41,6 +42,9 @@ struct ReactorConfig {
   absl::Duration admission_wait = absl::Seconds(2);
   // After a stop, how long transfers in flight may take to finish.
   absl::Duration shutdown_grace = absl::Seconds(5);
+  // While transfers are in flight, how long a completion may wait for
+  // others to be handled with it (ring_wait.h); zero: wake for each.
+  absl::Duration batch_window = absl::Microseconds(500);
 };
 
 class Reactor final : public SessionIo {
@@ -135,6 +139,8 @@ class Reactor final : public SessionIo {
   std::optional<TimerWheel> timers_;
   absl::flat_hash_map<Endpoint, Session*> sessions_by_peer_;
   absl::flat_hash_set<Session*> sessions_;
+  // The transfer and refusal lines of this pass, written before waiting.
+  LogBatch log_;
   std::vector<WaitingRequest> waiting_;  // Oldest first.
   absl::flat_hash_set<Endpoint> waiting_peers_;
   bool stopping_ = false;

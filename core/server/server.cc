@@ -109,6 +109,7 @@ absl::Status Server::StartReactors() {
   reactor_config.stats = &stats_;
   stats_.WatchCache(&cache_);
   reactor_config.shutdown_grace = config_.shutdown_grace;
+  reactor_config.batch_window = config_.batch_window;
   reactor_config.admission_wait = config_.admission_wait;
 
   absl::Mutex mutex;

@@ -108,6 +108,12 @@ absl::Status ValidateConfig(const ServerConfig& config) {
   if (config.shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--shutdown_grace: expected >= 0");
   }
+  // Beyond a few milliseconds it would stretch every round trip for nothing.
+  if (config.batch_window < absl::ZeroDuration() ||
+      config.batch_window > absl::Milliseconds(10)) {
+    return absl::InvalidArgumentError(
+        "--batch_window_us: expected 0 to 10000 microseconds");
+  }
   return absl::OkStatus();
 }
 

@@ -32,6 +32,9 @@ struct ServerConfig {
   absl::Duration admission_wait = absl::Seconds(2);
   PortRange port_range;
   absl::Duration shutdown_grace = absl::Seconds(5);
+  // How long a reactor with transfers in flight lets a completion wait for
+  // others, to handle them in one wake-up; zero: wake for each.
+  absl::Duration batch_window = absl::Microseconds(500);
   std::string user;  // Empty: keep the starting user.
   // Memory for packet images of served files; 0: none, every transfer
   // stages its own reads.

@@ -49,6 +49,16 @@ TEST(ServerConfigTest, ValidationNamesTheFlag) {
   config = ServerConfig();
   config.retries = 0;
   EXPECT_FALSE(ValidateConfig(config).ok());
+  for (absl::Duration window :
+       {absl::Microseconds(-1), absl::Milliseconds(11)}) {
+    config = ServerConfig();
+    config.batch_window = window;
+    EXPECT_NE(ValidateConfig(config).message().find("--batch_window_us"),
+              absl::string_view::npos)
+        << window;
+  }
+  config.batch_window = absl::ZeroDuration();
+  EXPECT_TRUE(ValidateConfig(config).ok());
 }
 
 }  // namespace

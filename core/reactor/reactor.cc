@@ -35,11 +35,26 @@ enum class Op : uint64_t {
   kWindowSend = 3,
   kControlSend = 4,
   kCancel = 5,
+  kSocketClosed = 6,  // Over a direct socket's slot, not a pointer.
+  kSocketInstalled = 7,
 };
 constexpr uint64_t kOpMask = 7;
 
 uint64_t Tag(const void* target, Op op) {
   return reinterpret_cast<uint64_t>(target) | static_cast<uint64_t>(op);
+}
+
+constexpr int kOpBits = 3;
+static_assert(kOpMask == (1 << kOpBits) - 1);
+
+uint64_t SlotTag(int slot) {
+  return (static_cast<uint64_t>(slot) << kOpBits) |
+         static_cast<uint64_t>(Op::kSocketClosed);
+}
+
+// Points `sqe`, prepared with session.fd(), at the session's socket.
+void TargetSocket(io_uring_sqe* sqe, const Session& session) {
+  if (session.direct()) sqe->flags |= IOSQE_FIXED_FILE;
 }
 
 constexpr unsigned kSqEntries = 4096;
@@ -229,6 +244,8 @@ absl::Status Reactor::SetUp() {
   }
   timers_.emplace(MonotonicNow(), kTick, kWheelSlots);
   SetUpZeroCopy();
+  // Without the table every socket stays a plain descriptor: slower, same.
+  direct_sockets_.Init(&ring_).IgnoreError();
   for (Listener& listener : listeners_) ArmListener(listener);
   return absl::OkStatus();
 }
@@ -332,6 +349,12 @@ void Reactor::Dispatch(const io_uring_cqe& cqe, absl::Time now) {
       return;
     }
     case Op::kCancel:
+      return;
+    case Op::kSocketInstalled:
+      OnSocketInstalled(*static_cast<Session*>(target), cqe, now);
+      return;
+    case Op::kSocketClosed:
+      direct_sockets_.Release(static_cast<int>(cqe.user_data >> kOpBits));
       return;
   }
 }
@@ -470,6 +493,7 @@ void Reactor::StartSession(const Endpoint& local, const Endpoint& peer,
     return;
   }
   Session* session = opened->release();
+  MakeDirect(*session);
   session->zero_copy_path = &zero_copy_paths_[local.WithPort(0)];
   config_.stats->OnTransferStarted(StatsDirection(*session));
   sessions_.insert(session);
@@ -477,6 +501,31 @@ void Reactor::StartSession(const Endpoint& local, const Endpoint& peer,
   ArmSessionReceive(*session);
   session->Start(now);
   Settle(*session, now);
+}
+
+void Reactor::MakeDirect(Session& session) {
+  std::optional<int> slot = direct_sockets_.Reserve();
+  if (!slot.has_value()) return;
+  session.MoveToDirect(*slot);
+  io_uring_sqe* sqe = NextSqe();
+  DirectSockets::PrepareInstall(sqe, session.plain_fd(), *slot);
+  io_uring_sqe_set_data64(sqe, Tag(&session, Op::kSocketInstalled));
+  ++session.ops_in_flight;  // Keeps plain_fd() alive until it is issued.
+  sqe = NextSqe();
+  io_uring_prep_close(sqe, *session.plain_fd());
+  io_uring_sqe_set_data64(sqe, Tag(nullptr, Op::kCancel));
+}
+
+void Reactor::OnSocketInstalled(Session& session, const io_uring_cqe& cqe,
+                                absl::Time now) {
+  --session.ops_in_flight;
+  // The session's own receive then fails with EBADF and ends the transfer;
+  // this says why.
+  if (cqe.res < 0) {
+    log_.Addf("ringtftpd: cannot put a transfer socket in the ring: %s",
+              std::strerror(-cqe.res));
+  }
+  Settle(session, now);
 }
 
 void Reactor::Refuse(const Endpoint& local, const Endpoint& peer,
@@ -541,6 +590,7 @@ void Reactor::ArmSessionReceive(Session& session) {
   io_uring_sqe* sqe = NextSqe();
   io_uring_prep_recvmsg_multishot(sqe, session.fd(), &session.receive_header,
                                   0);
+  TargetSocket(sqe, session);
   sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = ReceiveBuffersFor(session).group();
   io_uring_sqe_set_data64(sqe, Tag(&session, Op::kSessionReceive));
@@ -613,6 +663,7 @@ void Reactor::SendWindow(Session& session, absl::Span<const uint8_t> bytes,
   } else {
     PrepareZeroCopySend(sqe, session, bytes, *image);
   }
+  TargetSocket(sqe, session);
   io_uring_sqe_set_data64(sqe, Tag(&session, Op::kWindowSend));
   ++session.ops_in_flight;
 }
@@ -655,6 +706,7 @@ void Reactor::SendControl(Session& session, absl::Span<const uint8_t> bytes) {
   slot->header.msg_controllen = WriteNoSegmentation(slot->control_message);
   io_uring_sqe* sqe = NextSqe();
   io_uring_prep_sendmsg(sqe, session.fd(), &slot->header, 0);
+  TargetSocket(sqe, session);
   io_uring_sqe_set_data64(sqe, Tag(slot, Op::kControlSend));
   ++session.ops_in_flight;
 }
@@ -663,10 +715,7 @@ void Reactor::Settle(Session& session, absl::Time now) {
   if (!session.logged && session.concluded()) Conclude(session, now);
   if (!session.retired && session.finished()) Retire(session);
   if (session.retired) {
-    if (session.ops_in_flight == 0) {
-      sessions_.erase(&session);
-      delete &session;
-    }
+    if (session.ops_in_flight == 0) Delete(session);
     return;
   }
   absl::Time deadline = session.deadline();
@@ -675,6 +724,16 @@ void Reactor::Settle(Session& session, absl::Time now) {
   } else {
     timers_->Schedule(&session.timer, deadline);
   }
+}
+
+void Reactor::Delete(Session& session) {
+  if (session.direct()) {
+    io_uring_sqe* sqe = NextSqe();
+    DirectSockets::PrepareClose(sqe, session.fd());
+    io_uring_sqe_set_data64(sqe, SlotTag(session.fd()));
+  }
+  sessions_.erase(&session);
+  delete &session;
 }
 
 void Reactor::Conclude(Session& session, absl::Time now) {

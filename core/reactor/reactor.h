@@ -21,6 +21,7 @@
 #include "core/log/log_batch.h"
 #include "core/protocol/packet.h"
 #include "core/reactor/buffer_ring.h"
+#include "core/reactor/direct_sockets.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/fixed_buffers.h"
 #include "core/reactor/session.h"
@@ -114,6 +115,12 @@ class Reactor final : public SessionIo {
   // After any event of a session: reschedule, retire or destroy it.
   void Settle(Session& session, absl::Time now);
   void Retire(Session& session);
+  // Moves the session's socket into the ring's file table, if there is room.
+  void MakeDirect(Session& session);
+  void OnSocketInstalled(Session& session, const io_uring_cqe& cqe,
+                         absl::Time now);
+  // Frees a retired session with nothing in flight, and its socket.
+  void Delete(Session& session);
   // Logs and counts a transfer whose result is final.
   void Conclude(Session& session, absl::Time now);
   void AbortAll(absl::Time now);
@@ -134,6 +141,7 @@ class Reactor final : public SessionIo {
   // kOff when the kernel has no SEND_ZC.
   ZeroCopyMode zero_copy_;
   FixedBuffers fixed_buffers_;
+  DirectSockets direct_sockets_;
   // By local address (port 0): what zero-copy sends from it came to.
   absl::node_hash_map<Endpoint, ZeroCopyPath> zero_copy_paths_;
   std::optional<TimerWheel> timers_;

@@ -21,7 +21,9 @@ Session::Session(SessionIo& io, int fd, const Endpoint& peer, std::string file,
   timer.owner = this;
 }
 
-Session::~Session() { close(fd_); }
+Session::~Session() {
+  if (!direct_) close(fd_);
+}
 
 void Session::SendStepControl(const Step& step) {
   if (!step.control.empty()) io_.SendControl(*this, step.control);

@@ -47,7 +47,7 @@ class Session {
           Direction direction, absl::Time now);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
-  virtual ~Session();  // Closes the socket.
+  virtual ~Session();  // Closes the socket, unless it is a direct one.
 
   virtual void Start(absl::Time now) = 0;
   virtual void OnDatagram(absl::Span<const uint8_t> datagram,
@@ -72,7 +72,17 @@ class Session {
   // From the request to the end of the data (or `now`, if sooner).
   absl::Duration Elapsed(absl::Time now) const;
 
-  int fd() const { return fd_; }
+  // The socket as submissions name it: its slot in the ring's file table
+  // once MoveToDirect() was called, else the plain descriptor.
+  int fd() const { return direct_ ? slot_ : fd_; }
+  bool direct() const { return direct_; }
+  // From now on the socket is `slot` of the ring's file table; the reactor
+  // installs it there from plain_fd() and closes both.
+  void MoveToDirect(int slot) {
+    slot_ = slot;
+    direct_ = true;
+  }
+  int* plain_fd() { return &fd_; }
   const Endpoint& peer() const { return peer_; }
 
   // The reactor's bookkeeping.
@@ -97,6 +107,8 @@ class Session {
 
  private:
   int fd_;
+  int slot_ = -1;
+  bool direct_ = false;
   Endpoint peer_;
   std::string file_;
   Direction direction_;

@@ -11,6 +11,9 @@
       charged for each child's own memory once, not for its shared libc.
   compare_helper.py record [KEY=VALUE ...] < BENCH_JSON_OR_EMPTY
       prints one JSON line: the fields given plus the bench report.
+  compare_helper.py record_gso_loop BENCHMARK_JSON
+      prints one JSON line: the bare GSO send loop's CPU per GiB, from
+      gso_send_benchmark's --benchmark_format=json output.
   compare_helper.py report RESULTS.jsonl
       prints the markdown table and the ratios against the bar.
 """
@@ -107,6 +110,20 @@ def record(pairs):
     print(json.dumps(rec, sort_keys=True))
 
 
+def record_gso_loop(path):
+    with open(path) as f:
+        runs = json.load(f).get("benchmarks") or []
+    runs = [r for r in runs if r.get("run_type", "iteration") == "iteration"]
+    if not runs:
+        sys.exit(f"{path}: no benchmark run")
+    run = runs[0]
+    print(json.dumps({"reference": "bare GSO send loop",
+                      "name": run.get("name"),
+                      "cpu_s_per_gib": run.get("cpu_s_per_GiB"),
+                      "bytes_per_second": run.get("bytes_per_second")},
+                     sort_keys=True))
+
+
 # --- report -----------------------------------------------------------------
 
 
@@ -154,11 +171,13 @@ def _errors_text(errors):
 
 def report(path):
     recs = []
+    references = []
     with open(path) as f:
         for line in f:
             line = line.strip()
             if line:
-                recs.append(json.loads(line))
+                rec = json.loads(line)
+                (references if "reference" in rec else recs).append(rec)
     out = []
     w = out.append
     w("| workload | server | ok / failed | MB/s | transfers/s | p99 ms | "
@@ -209,7 +228,7 @@ def report(path):
       "Client CPU is the load generator's (`ringtftp bench`), on the same two "
       "cores.")
     w("")
-    out.extend(_ratios(by))
+    out.extend(_ratios(by, references))
     w("")
     w("Load generator command of each workload (ROOT: the served directory, "
       "PORT: the server's):")
@@ -253,7 +272,7 @@ def _complete_peer_line(w, best, ours, workload):
           f"{ccpu / ours[workload]['cpu_gib']:.2f}x")
 
 
-def _ratios(by):
+def _ratios(by, references):
     out = ["Ratios against the bar (same run, same machine):", ""]
     w = out.append
     ours = {wl: d for (wl, srv), (rec, d) in by.items() if srv == "ringtftpd"}
@@ -276,6 +295,18 @@ def _ratios(by):
                       "ringtftpd's", ours["1"]["cpu_gib"], cpu, 5,
                       higher_is_better=False))
         _complete_peer_line(w, best, ours, "1")
+        for ref in references:
+            cpu = ref.get("cpu_s_per_gib")
+            ours_cpu = ours["1"]["cpu_gib"]
+            if not cpu or not ours_cpu:
+                w(f"- workload 1, CPU per GiB vs the {ref['reference']}: "
+                  "not measured")
+                continue
+            ratio = ours_cpu / cpu
+            verdict = "reached" if ratio <= 1.5 else "NOT reached"
+            w(f"- workload 1, CPU per GiB: ringtftpd's / the "
+              f"{ref['reference']}'s ({ref['name']}, {cpu:.3f} s/GiB): "
+              f"**{ratio:.2f}x** (target ≤ 1.5x: {verdict})")
     if "2" in ours:
         srv, cpu = best("2", "cpu_gib", False)
         w(_ratio_line(f"workload 2, CPU per GiB: the best peer's ({srv}) / "
@@ -331,6 +362,8 @@ def main(argv):
         watch(*argv[2:])
     elif cmd == "record":
         record(argv[2:])
+    elif cmd == "record_gso_loop" and len(argv) == 3:
+        record_gso_loop(argv[2])
     elif cmd == "report" and len(argv) == 3:
         report(argv[2])
     else:

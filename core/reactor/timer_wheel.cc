@@ -5,13 +5,18 @@
 namespace ringtftp {
 
 TimerWheel::TimerWheel(absl::Time start, absl::Duration tick, size_t slots)
-    : start_(start), tick_(tick), slots_(slots) {
+    : start_(start),
+      tick_(tick),
+      tick_nanos_(std::max<int64_t>(1, absl::ToInt64Nanoseconds(tick))),
+      slots_(slots) {
   for (Entry& head : slots_) head.prev = head.next = &head;
 }
 
+// In integer nanoseconds: Duration division is a 128-bit one, and this runs
+// for every packet a transfer receives.
 int64_t TimerWheel::TickOf(absl::Time time) const {
-  return absl::ToInt64Nanoseconds(absl::Ceil(time - start_, tick_)) /
-         absl::ToInt64Nanoseconds(tick_);
+  const int64_t since = absl::ToInt64Nanoseconds(time - start_);
+  return since <= 0 ? 0 : (since - 1) / tick_nanos_ + 1;
 }
 
 void TimerWheel::Link(Entry* head, Entry* entry) {
@@ -28,8 +33,11 @@ void TimerWheel::Unlink(Entry* entry) {
 }
 
 void TimerWheel::Schedule(Entry* entry, absl::Time deadline) {
+  const int64_t due_tick = std::max(TickOf(deadline), current_tick_ + 1);
+  // A transfer's deadline moves with each ACK, but mostly within a tick.
+  if (entry->scheduled() && entry->due_tick == due_tick) return;
   Cancel(entry);
-  entry->due_tick = std::max(TickOf(deadline), current_tick_ + 1);
+  entry->due_tick = due_tick;
   Link(&slots_[entry->due_tick % slots_.size()], entry);
   ++size_;
 }
@@ -41,9 +49,8 @@ void TimerWheel::Cancel(Entry* entry) {
 }
 
 void TimerWheel::Advance(absl::Time now, absl::FunctionRef<void(Entry*)> fire) {
-  int64_t now_tick =
-      absl::ToInt64Nanoseconds(absl::Floor(now - start_, tick_)) /
-      absl::ToInt64Nanoseconds(tick_);
+  const int64_t since = absl::ToInt64Nanoseconds(now - start_);
+  const int64_t now_tick = since < 0 ? -1 : since / tick_nanos_;
   if (now_tick <= current_tick_) return;
   // Past a full turn every slot has been visited once: no need to go on.
   int64_t last = std::min<int64_t>(now_tick, current_tick_ + slots_.size());

@@ -47,6 +47,7 @@ class TimerWheel {
 
   absl::Time start_;
   absl::Duration tick_;
+  int64_t tick_nanos_;
   std::vector<Entry> slots_;  // Each a circular list head.
   int64_t current_tick_ = 0;  // Every tick up to this one has fired.
   size_t size_ = 0;

@@ -310,9 +310,9 @@ void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
 
 void Reactor::Wait(absl::Time now, absl::Time until) {
   log_.Flush();
-  // Half the transfers: a batch that waits for every one of them would wait
-  // out its window whenever one peer is slow or gone.
-  const size_t half = sessions_.size() / 2;
+  // Half the transfers heard from lately: a batch that waits for every one
+  // of them would wait out its window whenever one peer is slower.
+  const size_t half = recent_peers_.Count(timers_->current_tick()) / 2;
   const WaitBatch batch{.completions = static_cast<unsigned>(
                             std::clamp<size_t>(half, 1, kMaxWaitBatch)),
                         .window = config_.batch_window};
@@ -615,6 +615,7 @@ void Reactor::OnSessionReceive(Session& session, const io_uring_cqe& cqe,
           io_uring_recvmsg_payload(out, &session.receive_header));
       size_t size = io_uring_recvmsg_payload_length(out, cqe.res,
                                                     &session.receive_header);
+      recent_peers_.Heard(timers_->current_tick(), session.heard_tick);
       session.OnDatagram(absl::MakeConstSpan(payload, size), now);
     }
     buffers.Recycle(id);

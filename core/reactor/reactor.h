@@ -24,6 +24,7 @@
 #include "core/reactor/direct_sockets.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/fixed_buffers.h"
+#include "core/reactor/recent_peers.h"
 #include "core/reactor/session.h"
 #include "core/reactor/session_factory.h"
 #include "core/reactor/timer_wheel.h"
@@ -147,6 +148,7 @@ class Reactor final : public SessionIo {
   std::optional<TimerWheel> timers_;
   absl::flat_hash_map<Endpoint, Session*> sessions_by_peer_;
   absl::flat_hash_set<Session*> sessions_;
+  RecentPeers recent_peers_;
   // The transfer and refusal lines of this pass, written before waiting.
   LogBatch log_;
   std::vector<WaitingRequest> waiting_;  // Oldest first.

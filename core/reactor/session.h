@@ -91,6 +91,7 @@ class Session {
   int ops_in_flight = 0;  // A zero-copy send counts until its notification.
   ZeroCopyPath* zero_copy_path = nullptr;  // Of the local address.
   bool receiving = false;
+  int64_t heard_tick = -1;  // See RecentPeers.
   bool logged = false;
   bool retired = false;
 

@@ -39,6 +39,8 @@ class TimerWheel {
   // When Advance() should next be called; InfiniteFuture() when empty.
   absl::Time NextWake() const;
   size_t size() const { return size_; }
+  // The last tick Advance() reached.
+  int64_t current_tick() const { return current_tick_; }
 
  private:
   int64_t TickOf(absl::Time time) const;  // Rounded up.

@@ -76,7 +76,7 @@ TEST_F(TimerWheelTest, MovesWithinATickAndAcrossTicks) {
   wheel_.Schedule(Make(1), start_ + absl::Milliseconds(11));  // Tick 3.
   wheel_.Schedule(&entries_[1], start_ + absl::Milliseconds(14));
   EXPECT_EQ(wheel_.size(), 1u);
-  wheel_.Schedule(Make(2), start_ + absl::Milliseconds(12));  // Tick 3.
+  wheel_.Schedule(Make(2), start_ + absl::Milliseconds(12));       // Tick 3.
   wheel_.Schedule(&entries_[2], start_ + absl::Milliseconds(16));  // Tick 4.
   EXPECT_EQ(wheel_.size(), 2u);
   EXPECT_THAT(FiredAt(absl::Milliseconds(15)), ElementsAre(1));

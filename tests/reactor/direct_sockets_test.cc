@@ -15,6 +15,7 @@
 #include "core/reactor/udp_socket.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/reactor/reactor_ring.h"
 
 namespace ringtftp {
 namespace {
@@ -28,9 +29,7 @@ constexpr int kReceiveTimeoutMs = 5000;
 class DirectSocketsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    io_uring_params params{};
-    params.flags = IORING_SETUP_SINGLE_ISSUER | (1U << 13);  // DEFER_TASKRUN
-    ASSERT_EQ(io_uring_queue_init_params(64, &ring_, &params), 0);
+    ASSERT_EQ(InitReactorRing(&ring_), 0);
     ASSERT_TRUE(sockets_.Init(&ring_).ok());
     const Endpoint loopback = *Endpoint::Parse("127.0.0.1:0");
     absl::StatusOr<int> peer = OpenListenSocket(loopback);

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/reactor/reactor_ring.h"
 
 namespace ringtftp {
 namespace {
@@ -24,11 +25,7 @@ constexpr absl::Duration kLongTimeout = absl::Seconds(20);
 // A ring set up as a reactor's is.
 class RingWaitTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    io_uring_params params{};
-    params.flags = IORING_SETUP_SINGLE_ISSUER | (1U << 13);  // DEFER_TASKRUN
-    ASSERT_EQ(io_uring_queue_init_params(64, &ring_, &params), 0);
-  }
+  void SetUp() override { ASSERT_EQ(InitReactorRing(&ring_), 0); }
   void TearDown() override { io_uring_queue_exit(&ring_); }
 
   void QueueNop(uint64_t tag) {

@@ -13,6 +13,13 @@
 // the client's socket and the client for its ACKs: the same terms as the bare
 // loop's sender. The server logs one line per transfer; that is part of its
 // cost here as in production (see LoopbackServer for where it goes).
+//
+// One transfer at a time is a ping-pong: each window waits for its ACK, so
+// the reactor and this client each sleep and are woken once per window, and
+// on a VM a wake-up (an IPI, a context switch) costs more than sending the
+// window. So the ratios against the bare loop below measure wake-ups more
+// than the send path; the bar on CPU per GiB is workload 1's (64 transfers
+// at once), which bench/compare measures against the same bare loop.
 #include <algorithm>
 #include <cstdint>
 #include <iostream>

@@ -61,7 +61,7 @@ ABSL_FLAG(std::string, user, "",
           "Switch to this user after binding (e.g. tftp); empty: stay.");
 ABSL_FLAG(std::string, admin_socket, "",
           "Unix socket of the admin HTTP/JSON API (mode 0660); empty: "
-          "<state_dir>/admin.sock.");
+          "<state_dir>/admin.sock; off: none.");
 ABSL_FLAG(std::string, admin_listen, "",
           "ADDR:PORT to serve the admin API on TCP too (port 0 picks one); "
           "needs --admin_token_file.");

@@ -9,8 +9,13 @@
 
 namespace ringtftp {
 
+// AdminConfig::socket_path for no unix socket at all (a socket named so is
+// "./off").
+inline constexpr absl::string_view kAdminSocketOff = "off";
+
 struct AdminConfig {
-  // The unix socket; empty: DefaultSocketPath(state directory).
+  // The unix socket; empty: DefaultSocketPath(state directory);
+  // kAdminSocketOff: none.
   std::string socket_path;
   // "ADDR:PORT" to listen on TCP too (port 0 picks one); empty: unix only.
   std::string listen;

@@ -135,15 +135,18 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(
   if (makes_state_dir) server->made_state_dir_ = state_dir;
   server->api_ = std::make_unique<FileApi>(store, *server->sets_, stats,
                                            server->info_, server->endpoints_);
-  absl::Status status =
-      server->BindUnix(config.socket_path.empty() ? DefaultSocketPath(state_dir)
-                                                  : config.socket_path);
+  absl::Status status;
+  if (config.socket_path != kAdminSocketOff) {
+    status = server->BindUnix(config.socket_path.empty()
+                                  ? DefaultSocketPath(state_dir)
+                                  : config.socket_path);
+  }
   if (status.ok() && !config.listen.empty()) {
     status = server->BindTcp(config.listen);
   }
-  if (status.ok()) status = server->Serve(server->unix_server_);
-  if (status.ok() && server->tcp_server_ != nullptr) {
-    status = server->Serve(*server->tcp_server_);
+  for (httplib::Server* listener :
+       {server->unix_server_.get(), server->tcp_server_.get()}) {
+    if (status.ok() && listener != nullptr) status = server->Serve(*listener);
   }
   if (!status.ok()) return status;
   server->threads_.emplace_back([s = server.get()] { s->SweepExpiredSets(); });
@@ -161,8 +164,9 @@ AdminServer::~AdminServer() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  unix_server_.stop();
-  if (tcp_server_ != nullptr) tcp_server_->stop();
+  for (httplib::Server* listener : {unix_server_.get(), tcp_server_.get()}) {
+    if (listener != nullptr) listener->stop();
+  }
   for (std::thread& thread : threads_) thread.join();
   if (!endpoints_.unix_socket.empty()) unlink(endpoints_.unix_socket.c_str());
   // Fails, as it should, unless the directory is empty.
@@ -197,14 +201,16 @@ absl::Status AdminServer::BindUnix(const std::string& path) {
   if (absl::Status status = ClearSocketPath(path); !status.ok()) {
     return status;
   }
-  ConfigureServer(unix_server_);
-  unix_server_.set_address_family(AF_UNIX);
+  unix_server_ = std::make_unique<httplib::Server>();
+  ConfigureServer(*unix_server_);
+  unix_server_->set_address_family(AF_UNIX);
   // Before bind(), so that the socket never exists with looser permissions
   // than kSocketMode, whatever the umask.
-  unix_server_.set_socket_options([](socket_t fd) { fchmod(fd, kSocketMode); });
+  unix_server_->set_socket_options(
+      [](socket_t fd) { fchmod(fd, kSocketMode); });
   // The port means nothing on a unix socket, but 0 would make httplib ask
   // the kernel which one it got, and fail.
-  if (!unix_server_.bind_to_port(path, kUnusedPort)) {
+  if (!unix_server_->bind_to_port(path, kUnusedPort)) {
     return absl::UnavailableError(
         absl::StrCat("--admin_socket=", path, ": cannot listen there"));
   }

@@ -1,7 +1,8 @@
 // The admin endpoint inside ringtftpd: HTTP/JSON (cpp-httplib) on a unix
-// socket, and on TCP only when asked, where every request but /healthz must
-// carry the bearer token. It runs on threads of its own, off the packet
-// path, plus one that closes file sets whose TTL ran out.
+// socket unless it is turned off, and on TCP only when asked, where every
+// request but /healthz must carry the bearer token. It runs on threads of
+// its own, off the packet path, plus one that closes file sets whose TTL
+// ran out.
 #ifndef RINGTFTP_CORE_ADMIN_ADMIN_SERVER_H_
 #define RINGTFTP_CORE_ADMIN_ADMIN_SERVER_H_
 
@@ -58,8 +59,8 @@ class AdminServer {
   AdminEndpoints endpoints_;
   std::string made_state_dir_;  // Empty unless Start() created it.
   std::unique_ptr<FileApi> api_;
-  httplib::Server unix_server_;
-  std::unique_ptr<httplib::Server> tcp_server_;
+  std::unique_ptr<httplib::Server> unix_server_;  // Null when it is off.
+  std::unique_ptr<httplib::Server> tcp_server_;   // Null without TCP.
   std::vector<std::thread> threads_;
 
   absl::Mutex mu_;

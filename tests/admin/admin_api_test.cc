@@ -16,10 +16,23 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/admin/admin_test_util.h"
+#include "tests/integration/clients.h"
+#include "tests/integration/process.h"
 
 namespace ringtftp::admin_test {
 namespace {
 
+using ::ringtftp::integration::ClientPath;
+using ::ringtftp::integration::CommandResult;
+using ::ringtftp::integration::FileExists;
+using ::ringtftp::integration::FileHolds;
+using ::ringtftp::integration::RandomBytes;
+using ::ringtftp::integration::RunCommand;
+using ::ringtftp::integration::SameBytes;
+using ::ringtftp::integration::ServerConfig;
+using ::ringtftp::integration::ServerPath;
+using ::ringtftp::integration::Sha256Hex;
+using ::ringtftp::integration::WriteFile;
 using ::testing::HasSubstr;
 
 Json JsonOf(const httplib::Result& result) {
@@ -32,6 +45,7 @@ class EndpointTest : public AdminTest,
                      public ::testing::WithParamInterface<Transport> {
  protected:
   void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(AdminTest::SetUp());
     ASSERT_TRUE(StartServer());
     client_ = GetParam() == Transport::kUnix ? Unix() : Tcp();
   }
@@ -55,9 +69,9 @@ TEST_P(EndpointTest, HealthInfoAndMetrics) {
   const Json info = Expect(client_->Get("/v1/info"), 200);
   EXPECT_EQ(StringField(info, "version"), "0.1.0");
   EXPECT_EQ(info["tftp"]["listening"],
-            Json::array({absl::StrCat("127.0.0.1:", server_->tftp_port())}));
-  EXPECT_NE(server_->tftp_port(), 0);  // Asked for port 0, told the real one.
-  EXPECT_EQ(StringField(info["admin"], "tcp"), server_->admin_tcp());
+            Json::array({absl::StrCat("127.0.0.1:", port())}));
+  EXPECT_NE(port(), 0);  // Asked for port 0, told the real one.
+  EXPECT_EQ(StringField(info["admin"], "tcp"), server().admin_tcp());
   EXPECT_EQ(StringField(info["admin"], "unix_socket"), socket());
   EXPECT_EQ(UintField(info["limits"], "max_transfers"), 10000u);
   EXPECT_EQ(StringField(info["limits"], "write"), "off");
@@ -80,8 +94,7 @@ TEST_P(EndpointTest, PutThenTftpGetReturnsTheSameBytes) {
   EXPECT_EQ(StringField(put, "sha256"), sha256);
   EXPECT_EQ(UintField(put, "bytes"), content.size());
 
-  absl::StatusOr<std::string> got =
-      TftpGet(server_->tftp_port(), "boards/rpi4/Image");
+  absl::StatusOr<std::string> got = TftpGet(port(), "boards/rpi4/Image");
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_TRUE(*got == content) << "TFTP served other bytes";
 
@@ -149,7 +162,7 @@ TEST_P(EndpointTest, RenameCopyAndDelete) {
   Expect(client_->Post("/v1/copy", R"({"from": "k1", "to": "dir/k2"})",
                        "application/json"),
          200);
-  EXPECT_EQ(ReadFile(RootPath("dir/k2")), "kernel");
+  EXPECT_TRUE(FileHolds(RootPath("dir/k2"), "kernel"));
   Expect(client_->Post("/v1/rename",
                        R"({"from": "k1", "to": "dir/k2", "overwrite": false})",
                        "application/json"),
@@ -157,8 +170,8 @@ TEST_P(EndpointTest, RenameCopyAndDelete) {
   Expect(client_->Post("/v1/rename", R"({"from": "k1", "to": "k3"})",
                        "application/json"),
          200);
-  EXPECT_EQ(ReadFile(RootPath("k3")), "kernel");
-  EXPECT_EQ(ReadFile(RootPath("k1")), "<missing>");
+  EXPECT_TRUE(FileHolds(RootPath("k3"), "kernel"));
+  EXPECT_FALSE(FileExists(RootPath("k1")));
   Expect(client_->Post("/v1/rename", "not json", "application/json"), 400);
 
   Expect(client_->Delete("/v1/files/k3"), 200);
@@ -202,9 +215,10 @@ INSTANTIATE_TEST_SUITE_P(Transports, EndpointTest,
 class AdminApiTest : public AdminTest {
  protected:
   void SetUp() override {
-    outside_ = dir_.Join("outside");
-    WriteFile(absl::StrCat(outside_, "/secret"), "secret");
-    WriteFile(RootPath("sub/file"), "inside");
+    ASSERT_NO_FATAL_FAILURE(AdminTest::SetUp());
+    outside_ = LocalPath("outside");
+    ASSERT_TRUE(WriteFile(absl::StrCat(outside_, "/secret"), "secret").ok());
+    ASSERT_TRUE(WriteFile(RootPath("sub/file"), "inside").ok());
     std::filesystem::create_directory_symlink(outside_, RootPath("out"));
     std::filesystem::create_directory_symlink("../../outside",
                                               RootPath("sub/rel_out"));
@@ -273,11 +287,11 @@ TEST_F(AdminApiTest, TraversalInEveryFormIsRefusedWithAReason) {
       }
     }
   }
-  EXPECT_EQ(ReadFile(absl::StrCat(outside_, "/secret")), "secret");
+  EXPECT_TRUE(FileHolds(absl::StrCat(outside_, "/secret"), "secret"));
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(outside_),
                           std::filesystem::directory_iterator()),
             1);
-  EXPECT_EQ(ReadFile(RootPath("sub/file")), "inside");
+  EXPECT_TRUE(FileHolds(RootPath("sub/file"), "inside"));
   EXPECT_FALSE(std::filesystem::exists(RootPath("stolen")));
 }
 
@@ -291,7 +305,7 @@ TEST_F(AdminApiTest, AWrongDigestReplacesNothing) {
   EXPECT_EQ(result->status, 422);
   EXPECT_THAT(StringField(JsonOf(result), "error"),
               HasSubstr("nothing was replaced"));
-  EXPECT_EQ(ReadFile(RootPath("kernel")), "old kernel");
+  EXPECT_TRUE(FileHolds(RootPath("kernel"), "old kernel"));
 
   result = client->Put(
       absl::StrCat("/v1/files/initrd?sha256=", Sha256Hex("what was meant")),
@@ -306,7 +320,7 @@ TEST_F(AdminApiTest, AWrongDigestReplacesNothing) {
   result = client->Put("/v1/files/kernel?overwrite=0", "other", "x/y");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 409);
-  EXPECT_EQ(ReadFile(RootPath("kernel")), "old kernel");
+  EXPECT_TRUE(FileHolds(RootPath("kernel"), "old kernel"));
 }
 
 // Sends the start of a large upload on a raw unix socket, then hangs up,
@@ -337,7 +351,7 @@ TEST_F(AdminApiTest, AKilledUploadLeavesTheOldFile) {
   // same (only) worker pool; look a few times to be sure nothing appears.
   for (int i = 0; i < 20; ++i) {
     ASSERT_EQ(client->Get("/healthz")->status, 200);
-    EXPECT_EQ(ReadFile(RootPath("sub/Image")), "old");
+    EXPECT_TRUE(FileHolds(RootPath("sub/Image"), "old"));
     EXPECT_FALSE(std::filesystem::exists(RootPath("sub/new")));
     absl::SleepFor(absl::Milliseconds(20));
   }
@@ -370,33 +384,89 @@ TEST_F(AdminApiTest, TcpNeedsTheToken) {
   EXPECT_EQ(Unix()->Get("/v1/info")->status, 200);  // File permissions.
 }
 
-TEST(AdminStartupTest, TcpWithoutATokenIsRefused) {
-  TempDir dir;
-  const auto [status, log] = Ringtftpd::RunToFailure(
-      {absl::StrCat("--root=", dir.Join("root")), "--admin_listen=127.0.0.1:0",
-       absl::StrCat("--admin_socket=", dir.Join("admin.sock"))});
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << log;
-  EXPECT_THAT(log, HasSubstr("--admin_token_file"));
-  EXPECT_THAT(log, ::testing::Not(HasSubstr("ringtftpd: ready")));
+TEST_F(AdminTest, TcpStillServesWithTheSocketOff) {
+  ASSERT_TRUE(StartServer({"--admin_socket=off"}));
+  EXPECT_FALSE(FileExists(socket()));
+  auto client = Tcp();
+  httplib::Result put = client->Put("/v1/files/Image", "kernel", "x/y");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 201) << put->body;
+  absl::StatusOr<std::string> got = TftpGet(port(), "Image");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, "kernel");
+  const Json info = JsonOf(client->Get("/v1/info"));
+  EXPECT_EQ(StringField(info["admin"], "unix_socket"), "");
+  EXPECT_EQ(StringField(info["admin"], "tcp"), server().admin_tcp());
+  EXPECT_EQ(Tcp("wrong")->Get("/v1/info")->status, 401);
 }
 
-TEST(AdminStartupTest, TheDefaultSocketIsBesideTheRoot) {
-  TempDir dir;
-  absl::StatusOr<std::unique_ptr<Ringtftpd>> server =
-      Ringtftpd::Start({absl::StrCat("--root=", dir.Join("root"))});
-  ASSERT_TRUE(server.ok()) << server.status();
-  const std::string socket = dir.Join("root.ringtftpd/admin.sock");
-  ASSERT_TRUE(std::filesystem::is_socket(socket));
-  EXPECT_EQ(std::filesystem::status(socket).permissions() &
+// A server of the scratch directory's "root" with the admin endpoint's
+// defaults: its state directory, and the socket in it, beside the root.
+class AdminStartupTest : public integration::IntegrationTest {
+ protected:
+  ::testing::AssertionResult StartOnRoot(std::vector<std::string> flags = {}) {
+    ServerConfig config;
+    config.root = root();
+    config.flags = std::move(flags);
+    return StartServerWith(std::move(config));
+  }
+
+  std::string root() const { return LocalPath("root"); }
+  std::string state_dir() const { return LocalPath("root.ringtftpd"); }
+  std::string default_socket() const {
+    return absl::StrCat(state_dir(), "/admin.sock");
+  }
+};
+
+TEST_F(AdminStartupTest, TcpWithoutATokenIsRefused) {
+  const CommandResult result =
+      RunCommand({ServerPath(), "--listen=127.0.0.1:0",
+                  absl::StrCat("--root=", root()), "--admin_listen=127.0.0.1:0",
+                  absl::StrCat("--admin_socket=", LocalPath("admin.sock"))},
+                 absl::Seconds(10));
+  EXPECT_TRUE(!result.timed_out && result.term_signal == 0 &&
+              result.exit_code != 0)
+      << result.Describe();
+  EXPECT_THAT(result.stderr_text, HasSubstr("--admin_token_file"));
+  EXPECT_THAT(result.stderr_text,
+              ::testing::Not(HasSubstr("ringtftpd: ready")));
+}
+
+TEST_F(AdminStartupTest, TheDefaultSocketIsBesideTheRoot) {
+  ASSERT_TRUE(StartOnRoot());
+  ASSERT_TRUE(std::filesystem::is_socket(default_socket()));
+  EXPECT_EQ(std::filesystem::status(default_socket()).permissions() &
                 std::filesystem::perms::all,
             std::filesystem::perms::owner_read |
                 std::filesystem::perms::owner_write |
                 std::filesystem::perms::group_read |
                 std::filesystem::perms::group_write);
-  EXPECT_EQ(UnixClient(socket)->Get("/healthz")->status, 200);
-  EXPECT_EQ((*server)->Stop(), 0);
+  EXPECT_EQ(UnixClient(default_socket())->Get("/healthz")->status, 200);
+  EXPECT_EQ(server().Stop(), 0);
   // Nothing was left in the state directory, so it went too.
-  EXPECT_FALSE(std::filesystem::exists(dir.Join("root.ringtftpd")));
+  EXPECT_FALSE(std::filesystem::exists(state_dir()));
+}
+
+TEST_F(AdminStartupTest, TheSocketCanBeTurnedOff) {
+  ASSERT_TRUE(StartOnRoot({"--admin_socket=off"}));
+  EXPECT_FALSE(FileExists(default_socket()));
+  EXPECT_THAT(server().LogText(),
+              ::testing::Not(HasSubstr("ringtftpd: admin api on")));
+  const std::string content = RandomBytes(100'000, 5);
+  ASSERT_TRUE(WriteFile(absl::StrCat(root(), "/Image"), content).ok());
+  absl::StatusOr<std::string> got = TftpGet(port(), "Image");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(SameBytes(content, *got));
+
+  // With no socket to find, `ringtftp store` works on the root itself.
+  ASSERT_TRUE(WriteFile(LocalPath("initrd"), "initramfs").ok());
+  const CommandResult put =
+      RunCommand({ClientPath(), "store", absl::StrCat("--root=", root()), "put",
+                  LocalPath("initrd"), "initrd"});
+  EXPECT_TRUE(put.Succeeded()) << put.Describe();
+  got = TftpGet(port(), "initrd");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, "initramfs");
 }
 
 }  // namespace

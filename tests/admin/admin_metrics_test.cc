@@ -9,6 +9,9 @@
 namespace ringtftp::admin_test {
 namespace {
 
+using ::ringtftp::integration::RandomBytes;
+using ::ringtftp::integration::WriteFile;
+
 std::vector<Sample> Scrape(httplib::Client& client) {
   std::vector<Sample> samples;
   httplib::Result result = client.Get("/metrics");
@@ -23,19 +26,19 @@ std::vector<Sample> Scrape(httplib::Client& client) {
 TEST_F(AdminTest, CountersMoveAsTransfersHappen) {
   ASSERT_TRUE(StartServer());
   const std::string content = RandomBytes(200 * 1000, 3);
-  WriteFile(RootPath("Image"), content);
+  ASSERT_TRUE(WriteFile(RootPath("Image"), content).ok());
   auto client = Tcp();
   const std::vector<Sample> before = Scrape(*client);
   const std::map<std::string, std::string> read = {{"direction", "read"}};
   EXPECT_EQ(ValueOf(before, "ringtftp_transfers_active", read), 0);
 
-  absl::StatusOr<std::string> got = TftpGet(server_->tftp_port(), "Image");
+  absl::StatusOr<std::string> got = TftpGet(port(), "Image");
   ASSERT_TRUE(got.ok()) << got.status();
   // The second read of the same file is served from the image the first made.
-  absl::StatusOr<std::string> again = TftpGet(server_->tftp_port(), "Image");
+  absl::StatusOr<std::string> again = TftpGet(port(), "Image");
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(*again, content);
-  EXPECT_FALSE(TftpGet(server_->tftp_port(), "missing").ok());
+  EXPECT_FALSE(TftpGet(port(), "missing").ok());
 
   const std::vector<Sample> after = Scrape(*client);
   const auto moved = [&](const std::string& name,

@@ -12,6 +12,8 @@
 namespace ringtftp::admin_test {
 namespace {
 
+using ::ringtftp::integration::RandomBytes;
+
 constexpr int kReaders = 4;
 constexpr int kReadsPerReader = 250;  // A thousand reads in all.
 constexpr int kMaxPuts = 2000;
@@ -32,8 +34,7 @@ TEST_F(AdminTest, APutRacingAThousandTftpReadsNeverServesAMix) {
   for (int r = 0; r < kReaders; ++r) {
     readers.emplace_back([&] {
       for (int i = 0; i < kReadsPerReader; ++i) {
-        absl::StatusOr<std::string> got =
-            TftpGet(server_->tftp_port(), "kernel");
+        absl::StatusOr<std::string> got = TftpGet(port(), "kernel");
         if (!got.ok()) {
           ++failed;
         } else if (*got == new_content) {

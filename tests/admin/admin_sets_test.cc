@@ -12,11 +12,16 @@
 namespace ringtftp::admin_test {
 namespace {
 
+using ::ringtftp::integration::FileHolds;
+
 constexpr absl::Duration kSweepTimeout = absl::Seconds(10);
 
 class SetsTest : public AdminTest {
  protected:
-  void SetUp() override { ASSERT_TRUE(StartServer()); }
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(AdminTest::SetUp());
+    ASSERT_TRUE(StartServer());
+  }
 
   void OpenSet(const std::string& name, int ttl_seconds) {
     httplib::Result result = Unix()->Put(
@@ -52,7 +57,7 @@ TEST_F(SetsTest, FilesVanishWhenTheSetIsClosed) {
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->status, 200);
   EXPECT_FALSE(std::filesystem::exists(RootPath("board7/job1")));
-  EXPECT_EQ(ReadFile(RootPath("board7/keep")), "not in the set");
+  EXPECT_TRUE(FileHolds(RootPath("board7/keep"), "not in the set"));
   // Closing is idempotent.
   EXPECT_EQ(Tcp()->Delete("/v1/sets/board7/job1")->status, 200);
 }
@@ -62,16 +67,16 @@ TEST_F(SetsTest, FilesVanishWhenTheTtlRunsOut) {
   PutFile("job-ttl/initrd", "initramfs");
   EXPECT_TRUE(Vanishes("job-ttl"));
   EXPECT_EQ(Unix()->Get("/v1/sets/job-ttl")->status, 404);
-  EXPECT_NE(server_->LogText().find("set \"job-ttl\" expired"),
+  EXPECT_NE(server().LogText().find("set \"job-ttl\" expired"),
             std::string::npos);
 }
 
 TEST_F(SetsTest, ATtlThatRanOutWhileTheServerWasDownIsHonoured) {
   OpenSet("job-down", 2);
   PutFile("job-down/Image", "kernel");
-  ASSERT_EQ(server_->Stop(), 0);
+  ASSERT_EQ(server().Stop(), 0);
   absl::SleepFor(absl::Seconds(3));
-  EXPECT_EQ(ReadFile(RootPath("job-down/Image")), "kernel");  // No server.
+  EXPECT_TRUE(FileHolds(RootPath("job-down/Image"), "kernel"));  // No server.
   ASSERT_TRUE(StartServer());
   EXPECT_TRUE(Vanishes("job-down"));
 }
@@ -79,12 +84,12 @@ TEST_F(SetsTest, ATtlThatRanOutWhileTheServerWasDownIsHonoured) {
 TEST_F(SetsTest, ASetSurvivesACrashAndARestart) {
   OpenSet("job-long", 3600);
   PutFile("job-long/Image", "kernel");
-  server_->Kill();
+  server().Kill();
   ASSERT_TRUE(StartServer());
   httplib::Result set = Unix()->Get("/v1/sets/job-long");
   ASSERT_TRUE(set);
   EXPECT_EQ(set->status, 200);
-  EXPECT_EQ(ReadFile(RootPath("job-long/Image")), "kernel");
+  EXPECT_TRUE(FileHolds(RootPath("job-long/Image"), "kernel"));
   EXPECT_EQ(Unix()->Delete("/v1/sets/job-long")->status, 200);
   EXPECT_FALSE(std::filesystem::exists(RootPath("job-long")));
 }
@@ -98,7 +103,7 @@ TEST_F(SetsTest, ASetOwnsItsDirectory) {
   EXPECT_EQ(Unix()->Put("/v1/sets/a/b?ttl=60", "", "x")->status, 409);
   EXPECT_EQ(Unix()->Put("/v1/sets/a/../b?ttl=60", "", "x")->status, 403);
   EXPECT_EQ(Unix()->Put("/v1/sets/c?ttl=0", "", "x")->status, 400);
-  EXPECT_EQ(ReadFile(RootPath("pxelinux.cfg/default")), "menu");
+  EXPECT_TRUE(FileHolds(RootPath("pxelinux.cfg/default"), "menu"));
 }
 
 }  // namespace

@@ -2,40 +2,45 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/time/time.h"
 #include "fs/root_store.h"
 #include "gtest/gtest.h"
-#include "tests/admin/admin_test_util.h"
+#include "tests/integration/test_util.h"
 
 namespace ringtftp {
 namespace {
 
-using admin_test::ReadFile;
-using admin_test::TempDir;
-using admin_test::WriteFile;
+using ::ringtftp::integration::FileHolds;
+using ::ringtftp::integration::TempDir;
+using ::ringtftp::integration::WriteFile;
 
 class FileSetsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<RootStore> store = RootStore::Open(dir_.Join("root"), true);
+    absl::StatusOr<TempDir> dir = TempDir::Create("ringtftp-sets");
+    ASSERT_TRUE(dir.ok()) << dir.status();
+    dir_.emplace(*std::move(dir));
+    absl::StatusOr<RootStore> store = RootStore::Open(dir_->Join("root"), true);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::make_unique<RootStore>(*std::move(store));
   }
 
   std::unique_ptr<FileSets> Open() {
     absl::StatusOr<std::unique_ptr<FileSets>> sets =
-        FileSets::Open(*store_, dir_.Join("state"));
+        FileSets::Open(*store_, dir_->Join("state"));
     EXPECT_TRUE(sets.ok()) << sets.status();
     return sets.ok() ? *std::move(sets) : nullptr;
   }
 
   std::string RootPath(const std::string& name) const {
-    return dir_.Join("root/" + name);
+    return dir_->Join("root/" + name);
   }
 
-  TempDir dir_;
+  std::optional<TempDir> dir_;
   std::unique_ptr<RootStore> store_;
   const absl::Time now_ = absl::FromUnixSeconds(1'800'000'000);
 };
@@ -46,7 +51,7 @@ TEST_F(FileSetsTest, RecordedAcrossReopening) {
     ASSERT_TRUE(sets->Create("/jobs//1", absl::Hours(1), now_).ok());
     // One process at a time: a second opener is refused while it is open.
     EXPECT_TRUE(absl::IsFailedPrecondition(
-        FileSets::Open(*store_, dir_.Join("state")).status()));
+        FileSets::Open(*store_, dir_->Join("state")).status()));
   }
   std::unique_ptr<FileSets> sets = Open();
   std::optional<FileSet> set = sets->Find("jobs/1");
@@ -59,14 +64,14 @@ TEST_F(FileSetsTest, CloseExpiredClosesOnlyTheExpired) {
   std::unique_ptr<FileSets> sets = Open();
   ASSERT_TRUE(sets->Create("short", absl::Seconds(10), now_).ok());
   ASSERT_TRUE(sets->Create("long", absl::Seconds(100), now_).ok());
-  WriteFile(RootPath("short/Image"), "k");
-  WriteFile(RootPath("long/Image"), "k");
+  ASSERT_TRUE(WriteFile(RootPath("short/Image"), "k").ok());
+  ASSERT_TRUE(WriteFile(RootPath("long/Image"), "k").ok());
   EXPECT_EQ(sets->CloseExpired(now_ + absl::Seconds(5)),
             now_ + absl::Seconds(10));
   EXPECT_EQ(sets->CloseExpired(now_ + absl::Seconds(10)),
             now_ + absl::Seconds(100));
   EXPECT_FALSE(std::filesystem::exists(RootPath("short")));
-  EXPECT_EQ(ReadFile(RootPath("long/Image")), "k");
+  EXPECT_TRUE(FileHolds(RootPath("long/Image"), "k"));
   EXPECT_EQ(sets->List().size(), 1u);
 }
 
@@ -84,17 +89,19 @@ TEST_F(FileSetsTest, NamesAreChecked) {
 }
 
 TEST_F(FileSetsTest, ACorruptRecordIsRefused) {
-  WriteFile(dir_.Join("state/sets.json"), R"({"sets": [{"name": 1}]})");
+  ASSERT_TRUE(
+      WriteFile(dir_->Join("state/sets.json"), R"({"sets": [{"name": 1}]})")
+          .ok());
   EXPECT_TRUE(
-      absl::IsDataLoss(FileSets::Open(*store_, dir_.Join("state")).status()));
-  WriteFile(dir_.Join("state/sets.json"), "not json");
+      absl::IsDataLoss(FileSets::Open(*store_, dir_->Join("state")).status()));
+  ASSERT_TRUE(WriteFile(dir_->Join("state/sets.json"), "not json").ok());
   EXPECT_TRUE(
-      absl::IsDataLoss(FileSets::Open(*store_, dir_.Join("state")).status()));
+      absl::IsDataLoss(FileSets::Open(*store_, dir_->Join("state")).status()));
 }
 
 TEST_F(FileSetsTest, TheStateDirectoryMustBeOutsideTheRoot) {
   EXPECT_TRUE(absl::IsInvalidArgument(
-      FileSets::Open(*store_, dir_.Join("root/state")).status()));
+      FileSets::Open(*store_, dir_->Join("root/state")).status()));
   EXPECT_FALSE(std::filesystem::exists(RootPath("state")));
 }
 

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <set>
 #include <string>
-#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -40,22 +39,11 @@ namespace {
 
 using Replace = RootStore::Replace;
 
-constexpr uint64_t kLimit = uint64_t{1} << 20;
-
 bool IsTemporary(const std::string& name) {
   return absl::StartsWith(name, ".ringtftp-") && absl::EndsWith(name, ".tmp");
 }
 
-class AtomicWriterFallbackTest : public TempTree {
- protected:
-  AtomicWriter Begin(absl::string_view name, Replace replace,
-                     uint64_t max_bytes = kLimit) {
-    absl::StatusOr<AtomicWriter> writer =
-        store().BeginWrite(name, replace, max_bytes);
-    EXPECT_TRUE(writer.ok()) << writer.status();
-    return *std::move(writer);
-  }
-};
+class AtomicWriterFallbackTest : public TempTree {};
 
 TEST_F(AtomicWriterFallbackTest, StagesUnderAHiddenNameAndCommits) {
   AtomicWriter writer = Begin("new.bin", Replace::kNever);

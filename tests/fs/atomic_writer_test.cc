@@ -22,18 +22,7 @@ namespace {
 using ::testing::HasSubstr;
 using Replace = RootStore::Replace;
 
-constexpr uint64_t kLimit = uint64_t{64} << 20;
-
-class AtomicWriterTest : public TempTree {
- protected:
-  AtomicWriter Begin(absl::string_view name, Replace replace,
-                     uint64_t max_bytes = kLimit) {
-    absl::StatusOr<AtomicWriter> writer =
-        store().BeginWrite(name, replace, max_bytes);
-    EXPECT_TRUE(writer.ok()) << writer.status();
-    return *std::move(writer);
-  }
-};
+class AtomicWriterTest : public TempTree {};
 
 TEST_F(AtomicWriterTest, InvisibleUntilCommit) {
   AtomicWriter writer = Begin("new.bin", Replace::kNever);
@@ -80,7 +69,7 @@ TEST_F(AtomicWriterTest, KilledUploadLeavesNothingBehind) {
 TEST_F(AtomicWriterTest, CreateOnlyRefusesAnExistingName) {
   WriteFile(root_ / "old.txt", "old");
   const absl::StatusOr<AtomicWriter> writer =
-      store().BeginWrite("//old.txt", Replace::kNever, kLimit);
+      store().BeginWrite("//old.txt", Replace::kNever, kUploadLimit);
   EXPECT_EQ(writer.status().code(), absl::StatusCode::kAlreadyExists)
       << writer.status();
   EXPECT_THAT(writer.status().message(), HasSubstr("'old.txt' already exists"));
@@ -181,14 +170,16 @@ TEST_F(AtomicWriterTest, RefusesWhatIsNotAFileName) {
          {"", "/", "dir", "dir/", "dir/.", "dir/..", ".", ".."}) {
       SCOPED_TRACE(name);
       const absl::StatusOr<AtomicWriter> writer =
-          store().BeginWrite(name, replace, kLimit);
+          store().BeginWrite(name, replace, kUploadLimit);
       EXPECT_EQ(writer.status().code(), absl::StatusCode::kPermissionDenied)
           << writer.status();
     }
   }
-  EXPECT_EQ(
-      store().BeginWrite("missing/x", Replace::kNever, kLimit).status().code(),
-      absl::StatusCode::kNotFound);
+  EXPECT_EQ(store()
+                .BeginWrite("missing/x", Replace::kNever, kUploadLimit)
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
   EXPECT_EQ(RawEntries(root_), std::set<std::string>{"dir"});
   EXPECT_TRUE(RawEntries(root_ / "dir").empty());
 }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,10 +16,12 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "fs/atomic_writer.h"
 #include "fs/root_store.h"
 #include "gtest/gtest.h"
 
@@ -87,6 +90,10 @@ inline std::set<std::string> RawEntries(const std::filesystem::path& dir) {
 
 class TempTree : public ::testing::Test {
  protected:
+  // Above every test's upload but those of the limit itself, which pass
+  // their own.
+  static constexpr uint64_t kUploadLimit = uint64_t{64} << 20;
+
   void SetUp() override {
     std::string base = "/tmp/ringtftp-fs-XXXXXX";
     ASSERT_NE(mkdtemp(base.data()), nullptr);
@@ -107,6 +114,15 @@ class TempTree : public ::testing::Test {
   }
 
   const RootStore& store() const { return *store_; }
+
+  // An upload of `name`, which the store must let begin.
+  AtomicWriter Begin(absl::string_view name, RootStore::Replace replace,
+                     uint64_t max_bytes = kUploadLimit) const {
+    absl::StatusOr<AtomicWriter> writer =
+        store().BeginWrite(name, replace, max_bytes);
+    EXPECT_TRUE(writer.ok()) << writer.status();
+    return *std::move(writer);
+  }
 
   std::filesystem::path base_;
   std::filesystem::path root_;

@@ -13,6 +13,8 @@
 namespace ringtftp::integration {
 namespace {
 
+using enum Opcode;
+
 class AdmissionTest : public IntegrationTest {
  protected:
   // Sends an RRQ for `file` from `socket` and returns the first reply.

@@ -24,8 +24,8 @@ class IntegrationTest : public ::testing::Test {
   // a hang on SIGTERM during any test fails that test.
   void TearDown() override;
 
-  // Starts ringtftpd on 127.0.0.1 with `flags`; use as
-  // ASSERT_TRUE(StartServer(...)).
+  // Starts ringtftpd on 127.0.0.1 with `flags`, stopping the one started
+  // before, if any; use as ASSERT_TRUE(StartServer(...)).
   ::testing::AssertionResult StartServer(std::vector<std::string> flags = {});
   ::testing::AssertionResult StartServerWith(ServerConfig config);
   ServerProcess& server() { return *server_; }

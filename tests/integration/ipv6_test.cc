@@ -13,6 +13,8 @@
 namespace ringtftp::integration {
 namespace {
 
+using enum Opcode;
+
 class Ipv6Test : public IntegrationTest {
  protected:
   void SetUp() override {

@@ -19,6 +19,8 @@
 namespace ringtftp::integration {
 namespace {
 
+using enum Opcode;
+
 class LifecycleTest : public IntegrationTest {};
 
 TEST_F(LifecycleTest, SigtermOnIdleServerExitsZeroAndFreesThePort) {

@@ -23,6 +23,8 @@
 namespace ringtftp::integration {
 namespace {
 
+using enum Opcode;
+
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
@@ -37,8 +39,8 @@ class RefusalTest : public IntegrationTest {
     }
     if (reply->opcode != kError) {
       return ::testing::AssertionFailure()
-             << "got opcode " << reply->opcode << " (" << reply->payload.size()
-             << " payload bytes), want ERROR";
+             << "got opcode " << static_cast<int>(reply->opcode) << " ("
+             << reply->payload.size() << " payload bytes), want ERROR";
     }
     for (int code : codes) {
       if (reply->number == code) {

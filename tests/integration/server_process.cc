@@ -26,6 +26,7 @@ namespace {
 constexpr absl::Duration kStartTimeout = absl::Seconds(10);
 constexpr absl::string_view kPrefix = "ringtftpd: ";
 constexpr absl::string_view kListening = "listening on ";
+constexpr absl::string_view kAdminTcp = "admin api on http://";
 
 // Splits `text` at the first space that is outside double quotes.
 std::pair<absl::string_view, absl::string_view> NextToken(
@@ -99,14 +100,20 @@ std::optional<LogRecord> ParseLogRecord(absl::string_view line) {
 
 absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     ServerConfig config) {
-  absl::StatusOr<TempDir> root = TempDir::Create("ringtftpd-root");
-  if (!root.ok()) return root.status();
+  std::string root = std::move(config.root);
+  std::optional<TempDir> own_root;
+  if (root.empty()) {
+    absl::StatusOr<TempDir> made = TempDir::Create("ringtftpd-root");
+    if (!made.ok()) return made.status();
+    root = made->path();
+    own_root.emplace(*std::move(made));
+  }
 
   std::vector<std::string> listen;
   if (config.ipv4) listen.push_back("127.0.0.1:0");
   if (config.ipv6) listen.push_back("[::1]:0");
   std::vector<std::string> argv = {
-      ServerPath(), absl::StrCat("--root=", root->path()),
+      ServerPath(), absl::StrCat("--root=", root),
       absl::StrCat("--listen=", absl::StrJoin(listen, ","))};
   // Tests often leave a transfer hanging (a probe never ACKed); the default
   // 5 s drain on SIGTERM would dominate the suite's run time. Later flags
@@ -125,7 +132,7 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     return pid.status();
   }
   std::unique_ptr<ServerProcess> server(
-      new ServerProcess(std::move(*root), *pid, fds[0]));
+      new ServerProcess(std::move(root), std::move(own_root), *pid, fds[0]));
   const std::string command = absl::StrJoin(argv, " ");
   if (!server->AwaitReady(kStartTimeout)) {
     server->Stop(absl::Seconds(1));
@@ -133,7 +140,7 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
         "`", command, "` did not print `ready` within ",
         absl::FormatDuration(kStartTimeout), "; stderr:\n", server->LogText()));
   }
-  if (!server->ParsePorts() || (config.ipv4 && server->port() == 0) ||
+  if (!server->ParseAddresses() || (config.ipv4 && server->port() == 0) ||
       (config.ipv6 && server->ipv6_port() == 0)) {
     return absl::InternalError(absl::StrCat(
         "`", command, "`: no usable `listening on` line; stderr:\n",
@@ -142,12 +149,17 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
   return server;
 }
 
-ServerProcess::ServerProcess(TempDir root, pid_t pid, int stderr_fd)
-    : root_(std::move(root)), pid_(pid) {
+ServerProcess::ServerProcess(std::string root, std::optional<TempDir> own_root,
+                             pid_t pid, int stderr_fd)
+    : root_(std::move(root)), own_root_(std::move(own_root)), pid_(pid) {
   reader_ = std::thread([this, stderr_fd] { ReadLoop(stderr_fd); });
 }
 
 ServerProcess::~ServerProcess() { Stop(); }
+
+std::string ServerProcess::RootPath(absl::string_view name) const {
+  return absl::StrCat(root_, "/", name);
+}
 
 void ServerProcess::ReadLoop(int fd) {
   std::string pending;
@@ -180,10 +192,14 @@ bool ServerProcess::AwaitReady(absl::Duration timeout) {
   return ready_;
 }
 
-bool ServerProcess::ParsePorts() {
+bool ServerProcess::ParseAddresses() {
   for (const std::string& line : Lines()) {
     absl::string_view rest = line;
     absl::ConsumePrefix(&rest, kPrefix);
+    if (absl::ConsumePrefix(&rest, kAdminTcp)) {
+      admin_tcp_ = std::string(rest);
+      continue;
+    }
     if (!absl::ConsumePrefix(&rest, kListening)) continue;
     auto parsed = ParseListenAddress(rest);
     if (!parsed.has_value()) return false;
@@ -203,11 +219,19 @@ int ServerProcess::Stop(absl::Duration grace) {
   if (stopped_) return exit_status_;
   RequestStop();
   std::optional<int> status = WaitForExit(pid_, absl::Now() + grace);
-  exit_status_ = status.has_value() ? *status : KillAndReap(pid_);
+  OnExit(status.has_value() ? *status : KillAndReap(pid_));
+  return exit_status_;
+}
+
+void ServerProcess::Kill() {
+  if (!stopped_) OnExit(KillAndReap(pid_));
+}
+
+void ServerProcess::OnExit(int status) {
+  exit_status_ = status;
   stopped_ = true;
   // The pipe reaches EOF once the process is gone, so this join is bounded.
   if (reader_.joinable()) reader_.join();
-  return exit_status_;
 }
 
 std::vector<std::string> ServerProcess::Lines() const {

@@ -27,6 +27,9 @@ const char* ServerPath();
 struct ServerConfig {
   bool ipv4 = true;
   bool ipv6 = false;
+  // The directory to serve, left in place when the server stops, so that a
+  // test can restart one on it; empty: a fresh one, removed with the server.
+  std::string root;
   // Further flags, e.g. "--write=create" or "--timeout=0.2".
   std::vector<std::string> flags;
 };
@@ -45,8 +48,9 @@ struct LogRecord {
 // prefix is allowed); nullopt for any other line.
 std::optional<LogRecord> ParseLogRecord(absl::string_view line);
 
-// A ringtftpd child on a fresh temporary root, listening on loopback port 0.
-// Its stderr is read on a thread so tests can wait for log lines.
+// A ringtftpd child on a root of its own (or the one asked for), listening
+// on loopback port 0. Its stderr is read on a thread so tests can wait for
+// log lines.
 class ServerProcess {
  public:
   // Starts the server and waits (at most 10 s) for its `ready` line.
@@ -57,21 +61,24 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
   ~ServerProcess();
 
-  const std::string& root() const { return root_.path(); }
+  const std::string& root() const { return root_; }
   // `root()/name`.
-  std::string RootPath(absl::string_view name) const {
-    return root_.Join(name);
-  }
+  std::string RootPath(absl::string_view name) const;
   pid_t pid() const { return pid_; }
   // The bound ports, from the `listening on` lines; 0 if that family is off.
   uint16_t port() const { return ipv4_port_; }
   uint16_t ipv6_port() const { return ipv6_port_; }
+  // "ADDR:PORT" of the admin endpoint on TCP, from its `admin api on
+  // http://` line; "" if it has none.
+  const std::string& admin_tcp() const { return admin_tcp_; }
 
   // Sends SIGTERM (once) without waiting.
   void RequestStop();
   // RequestStop(), then waits up to `grace` before SIGKILL. Returns the wait
   // status; later calls return the first result.
   int Stop(absl::Duration grace = absl::Seconds(10));
+  // SIGKILLs the server at once, as a crash would, and reaps it.
+  void Kill();
   // True once the server process has exited and been reaped.
   bool stopped() const { return stopped_; }
 
@@ -90,15 +97,21 @@ class ServerProcess {
       absl::Duration timeout = absl::Seconds(10));
 
  private:
-  ServerProcess(TempDir root, pid_t pid, int stderr_fd);
+  ServerProcess(std::string root, std::optional<TempDir> own_root, pid_t pid,
+                int stderr_fd);
   void ReadLoop(int fd);
   bool AwaitReady(absl::Duration timeout);
-  bool ParsePorts();
+  // Reads the bound ports and the admin endpoint from the start-up lines.
+  bool ParseAddresses();
+  // Records the reaped process's wait status and joins the reader.
+  void OnExit(int status);
 
-  TempDir root_;
+  std::string root_;
+  std::optional<TempDir> own_root_;  // Unset when the root was given.
   pid_t pid_;
   uint16_t ipv4_port_ = 0;
   uint16_t ipv6_port_ = 0;
+  std::string admin_tcp_;
   bool stop_requested_ = false;
   bool stopped_ = false;
   int exit_status_ = 0;

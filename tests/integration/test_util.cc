@@ -69,6 +69,12 @@ std::string RandomBytes(size_t size, uint64_t seed) {
 }
 
 absl::Status WriteFile(const std::string& path, absl::string_view contents) {
+  std::error_code error;
+  fs::create_directories(fs::path(path).parent_path(), error);
+  if (error) {
+    return absl::InternalError(absl::StrCat("cannot make the directory of ",
+                                            path, ": ", error.message()));
+  }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
   out.close();

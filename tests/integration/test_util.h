@@ -40,6 +40,7 @@ class TempDir {
 // so a failure can be reproduced outside the suite.
 std::string RandomBytes(size_t size, uint64_t seed);
 
+// Writes `contents` to `path`, making missing parent directories.
 absl::Status WriteFile(const std::string& path, absl::string_view contents);
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 bool FileExists(const std::string& path);

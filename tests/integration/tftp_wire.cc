@@ -15,12 +15,18 @@
 namespace ringtftp::integration {
 namespace {
 
+using enum Opcode;
+
 // Larger than any UDP payload, so MSG_TRUNC never hides an oversized DATA.
 constexpr size_t kMaxDatagram = 65536;
 
 void AppendU16(std::string& out, uint16_t value) {
   out.push_back(static_cast<char>(value >> 8));
   out.push_back(static_cast<char>(value & 0xff));
+}
+
+void AppendOpcode(std::string& out, Opcode opcode) {
+  AppendU16(out, static_cast<uint16_t>(opcode));
 }
 
 void AppendString(std::string& out, absl::string_view text) {
@@ -85,7 +91,7 @@ std::optional<Packet> ParseOack(absl::string_view body) {
 std::string MakeRequest(Opcode opcode, absl::string_view file,
                         absl::string_view mode, const WireOptions& options) {
   std::string out;
-  AppendU16(out, opcode);
+  AppendOpcode(out, opcode);
   AppendString(out, file);
   AppendString(out, mode);
   for (const auto& [name, value] : options) {
@@ -97,14 +103,14 @@ std::string MakeRequest(Opcode opcode, absl::string_view file,
 
 std::string MakeAck(uint16_t block) {
   std::string out;
-  AppendU16(out, kAck);
+  AppendOpcode(out, kAck);
   AppendU16(out, block);
   return out;
 }
 
 std::string MakeData(uint16_t block, absl::string_view payload) {
   std::string out;
-  AppendU16(out, kData);
+  AppendOpcode(out, kData);
   AppendU16(out, block);
   out.append(payload.data(), payload.size());
   return out;
@@ -112,7 +118,7 @@ std::string MakeData(uint16_t block, absl::string_view payload) {
 
 std::string MakeError(uint16_t code, absl::string_view message) {
   std::string out;
-  AppendU16(out, kError);
+  AppendOpcode(out, kError);
   AppendU16(out, code);
   AppendString(out, message);
   return out;
@@ -120,7 +126,7 @@ std::string MakeError(uint16_t code, absl::string_view message) {
 
 std::string MakeOack(const WireOptions& options) {
   std::string out;
-  AppendU16(out, kOack);
+  AppendOpcode(out, kOack);
   for (const auto& [name, value] : options) {
     AppendString(out, name);
     AppendString(out, value);
@@ -130,7 +136,7 @@ std::string MakeOack(const WireOptions& options) {
 
 std::optional<Packet> ParsePacket(absl::string_view bytes) {
   if (bytes.size() < 2) return std::nullopt;
-  const uint16_t opcode = ReadU16(bytes, 0);
+  const auto opcode = static_cast<Opcode>(ReadU16(bytes, 0));
   switch (opcode) {
     case kData:
     case kAck:

@@ -11,19 +11,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "core/protocol/packet.h"
 
 // A deliberately separate, minimal TFTP codec and UDP socket for wire tests:
-// the server's own codec must not be its own oracle.
+// the server's own codec must not be its own oracle. Only the opcodes are
+// the server's (core/protocol/packet.h): RFC 1350's numbers, no logic.
 namespace ringtftp::integration {
-
-enum Opcode : uint16_t {
-  kRrq = 1,
-  kWrq = 2,
-  kData = 3,
-  kAck = 4,
-  kError = 5,
-  kOack = 6,
-};
 
 // Ordered, as on the wire.
 using WireOptions = std::vector<std::pair<std::string, std::string>>;
@@ -37,7 +30,7 @@ std::string MakeError(uint16_t code, absl::string_view message);
 std::string MakeOack(const WireOptions& options);
 
 struct Packet {
-  uint16_t opcode = 0;
+  Opcode opcode = {};
   uint16_t number = 0;  // Block for DATA/ACK, error code for ERROR.
   std::string payload;  // DATA payload or ERROR message.
   WireOptions options;  // OACK options.

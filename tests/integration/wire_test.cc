@@ -24,6 +24,8 @@
 namespace ringtftp::integration {
 namespace {
 
+using enum Opcode;
+
 constexpr absl::Duration kReplyTimeout = absl::Seconds(2);
 // More blocks than any test file here has; bounds every receive loop.
 constexpr int64_t kMaxBlocks = 70000;
@@ -42,9 +44,9 @@ std::string Describe(const Datagram& datagram) {
     return absl::StrCat("unparseable ", datagram.bytes.size(),
                         "-byte datagram");
   }
-  return absl::StrCat("opcode ", packet->opcode, " number ", packet->number,
-                      " (", datagram.bytes.size(), " bytes) from port ",
-                      datagram.port);
+  return absl::StrCat("opcode ", static_cast<int>(packet->opcode), " number ",
+                      packet->number, " (", datagram.bytes.size(),
+                      " bytes) from port ", datagram.port);
 }
 
 class WireTest : public IntegrationTest {
@@ -77,14 +79,15 @@ class WireTest : public IntegrationTest {
     if (!datagram.has_value()) {
       return ::testing::AssertionFailure()
              << "nothing received within " << kReplyTimeout << ", want opcode "
-             << opcode << " number " << number;
+             << static_cast<int>(opcode) << " number " << number;
     }
     std::optional<Packet> packet = ParsePacket(datagram->bytes);
     if (!packet.has_value() || packet->opcode != opcode ||
         packet->number != number || datagram->port != tid) {
       return ::testing::AssertionFailure()
-             << "got " << Describe(*datagram) << ", want opcode " << opcode
-             << " number " << number << " from port " << tid;
+             << "got " << Describe(*datagram) << ", want opcode "
+             << static_cast<int>(opcode) << " number " << number
+             << " from port " << tid;
     }
     if (out != nullptr) *out = std::move(*packet);
     return ::testing::AssertionSuccess();

@@ -72,8 +72,6 @@ constexpr uint32_t kSmallBufferBytes = 2048;
 constexpr uint16_t kLargeGroup = 1;
 constexpr uint32_t kLargeBuffers = 256;
 constexpr uint32_t kLargeBufferBytes = 65536 + 256;
-// Room in a buffer before the payload: io_uring_recvmsg_out, name, control.
-constexpr size_t kReceiveOverhead = sizeof(io_uring_recvmsg_out);
 constexpr size_t kControlSlots = 4096;
 constexpr size_t kControlBytes = 1536;
 constexpr size_t kPacketInfoBytes = CMSG_SPACE(sizeof(in6_pktinfo));
@@ -583,18 +581,18 @@ void Reactor::StopListening() {
 
 // --- Transfers -------------------------------------------------------------
 
+// Strictly larger than any datagram the session may get: a datagram that
+// fills its whole buffer was cut short (see OnSessionReceive).
 BufferRing& Reactor::ReceiveBuffersFor(const Session& session) {
-  if (session.max_datagram_bytes() + kReceiveOverhead <= kSmallBufferBytes) {
-    return *small_buffers_;
-  }
+  if (session.max_datagram_bytes() < kSmallBufferBytes) return *small_buffers_;
   return *large_buffers_;
 }
 
 void Reactor::ArmSessionReceive(Session& session) {
-  session.receive_header = {};
   io_uring_sqe* sqe = NextSqe();
-  io_uring_prep_recvmsg_multishot(sqe, session.fd(), &session.receive_header,
-                                  0);
+  // A connected socket hears only its peer: a plain recv, with no header for
+  // the kernel to write and us to parse per datagram.
+  io_uring_prep_recv_multishot(sqe, session.fd(), nullptr, 0, 0);
   TargetSocket(sqe, session);
   sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = ReceiveBuffersFor(session).group();
@@ -608,15 +606,11 @@ void Reactor::OnSessionReceive(Session& session, const io_uring_cqe& cqe,
   if (cqe.res > 0 && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
     BufferRing& buffers = ReceiveBuffersFor(session);
     auto id = static_cast<uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
-    io_uring_recvmsg_out* out = io_uring_recvmsg_validate(
-        buffers.buffer(id), cqe.res, &session.receive_header);
-    if (!session.retired && out != nullptr && (out->flags & MSG_TRUNC) == 0) {
-      auto* payload = static_cast<uint8_t*>(
-          io_uring_recvmsg_payload(out, &session.receive_header));
-      size_t size = io_uring_recvmsg_payload_length(out, cqe.res,
-                                                    &session.receive_header);
+    const auto size = static_cast<uint32_t>(cqe.res);
+    // A full buffer means a cut datagram, which no valid packet is.
+    if (!session.retired && size < buffers.buffer_bytes()) {
       recent_peers_.Heard(timers_->current_tick(), session.heard_tick);
-      session.OnDatagram(absl::MakeConstSpan(payload, size), now);
+      session.OnDatagram(absl::MakeConstSpan(buffers.buffer(id), size), now);
     }
     buffers.Recycle(id);
   }

@@ -4,8 +4,6 @@
 #ifndef RINGTFTP_CORE_REACTOR_SESSION_H_
 #define RINGTFTP_CORE_REACTOR_SESSION_H_
 
-#include <sys/socket.h>
-
 #include <cstdint>
 #include <string>
 
@@ -87,7 +85,6 @@ class Session {
 
   // The reactor's bookkeeping.
   TimerWheel::Entry timer;
-  msghdr receive_header{};
   int ops_in_flight = 0;  // A zero-copy send counts until its notification.
   ZeroCopyPath* zero_copy_path = nullptr;  // Of the local address.
   bool receiving = false;

@@ -371,6 +371,28 @@ TEST_F(WireTest, DuplicateAckDoesNotResendButTimeoutDoes) {
   Send(socket, tid, MakeError(0, "done"));
 }
 
+// Larger than any receive buffer of a download's socket: the kernel hands it
+// over cut short, and a cut datagram must not count, though its first bytes
+// make a valid (padded) ACK.
+TEST_F(WireTest, ADatagramCutShortByTheReceiveBufferIsIgnored) {
+  ASSERT_TRUE(StartServer({"--timeout=0.3"}));
+  const std::string content = AddRootFile("cut", 2000, 9);
+  UdpSocket socket = NewSocket();
+  std::optional<Datagram> first =
+      Request(socket, MakeRequest(kRrq, "cut", "octet"));
+  ASSERT_TRUE(first.has_value());
+  const uint16_t tid = first->port;
+
+  Send(socket, tid, MakeAck(1) + std::string(8000, '\0'));
+  // Taken as ACK 1, it would bring DATA 2 at once; ignored, the time-out
+  // resends DATA 1.
+  ASSERT_TRUE(ReceiveBlocks(socket, tid, content, 512, 1, 1))
+      << "the cut datagram was taken for ACK 1";
+  Send(socket, tid, MakeAck(1));
+  ASSERT_TRUE(ReceiveBlocks(socket, tid, content, 512, 2, 2));
+  Send(socket, tid, MakeError(0, "done"));
+}
+
 TEST_F(WireTest, GivesUpAfterRetriesWithError0) {
   ASSERT_TRUE(StartServer({"--timeout=0.1", "--retries=2"}));
   const std::string content = AddRootFile("silent", 2000, 8);

@@ -117,6 +117,11 @@ absl::StatusOr<FileSet> FromJson(const Json& item) {
 
 }  // namespace
 
+bool FileSets::InUse(const std::string& state_dir) {
+  // The lock, if taken, goes with the descriptor at once.
+  return absl::IsFailedPrecondition(LockDirectory(state_dir).status());
+}
+
 absl::StatusOr<std::string> CanonicalSetName(absl::string_view name) {
   absl::StatusOr<std::string> canonical = CanonicalName(name);
   if (!canonical.ok()) return canonical.status();

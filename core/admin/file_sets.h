@@ -37,6 +37,9 @@ class FileSets {
   // `ringtftp store --root` beside a running server, is refused.
   static absl::StatusOr<std::unique_ptr<FileSets>> Open(
       const RootStore& store, const std::string& state_dir);
+  // Whether a ringtftpd (or another `ringtftp store`) holds `state_dir`
+  // now; false too when it does not exist. Takes nothing, changes nothing.
+  static bool InUse(const std::string& state_dir);
 
   struct Opened {
     FileSet set;

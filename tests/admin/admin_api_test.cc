@@ -467,6 +467,15 @@ TEST_F(AdminStartupTest, TheSocketCanBeTurnedOff) {
   got = TftpGet(port(), "initrd");
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(*got, "initramfs");
+  // It still knows that a server holds the root.
+  const CommandResult info = RunCommand(
+      {ClientPath(), "store", absl::StrCat("--root=", root()), "info"});
+  EXPECT_TRUE(info.Succeeded()) << info.Describe();
+  EXPECT_THAT(info.stdout_text, HasSubstr("running, with no admin socket"));
+  server().Stop();
+  const CommandResult after = RunCommand(
+      {ClientPath(), "store", absl::StrCat("--root=", root()), "info"});
+  EXPECT_THAT(after.stdout_text, HasSubstr("not running"));
 }
 
 }  // namespace

@@ -110,7 +110,11 @@ class LocalStore : public StoreBackend {
   absl::StatusOr<Json> Info() override {
     return Json{{"root", store_.path()},
                 {"state_dir", state_dir_},
-                {"server", "not running"}};
+                {"server", FileSets::InUse(state_dir_)
+                               ? "running, with no admin socket at this "
+                                 "root's default path (--admin_socket=off, "
+                                 "or elsewhere: pass --admin)"
+                               : "not running"}};
   }
 
  private:

@@ -747,6 +747,7 @@ void Reactor::Conclude(Session& session, absl::Time now) {
 
 void Reactor::Retire(Session& session) {
   session.retired = true;
+  recent_peers_.Forget(timers_->current_tick(), session.heard_tick);
   timers_->Cancel(&session.timer);
   sessions_by_peer_.erase(session.peer());
   config_.slots->Release(session.peer());

@@ -1,7 +1,8 @@
 // How many transfers heard from their peer lately: those whose next packet a
 // reactor can expect soon, and so may wait for in one batch (ring_wait.h).
 // A transfer whose peer went quiet (gone, or waiting out a time-out) stops
-// counting after a tick, so it never holds a batch open for the others.
+// counting after a tick, and one that ended stops at once, so neither holds
+// a batch open for the others.
 #ifndef RINGTFTP_CORE_REACTOR_RECENT_PEERS_H_
 #define RINGTFTP_CORE_REACTOR_RECENT_PEERS_H_
 
@@ -22,8 +23,17 @@ class RecentPeers {
     ++this_tick_;
   }
 
-  // Transfers heard in the tick before `tick` or in `tick` so far, whichever
-  // were more.
+  // A transfer with this `mark` ended: it counts no more. Small files end
+  // within a tick by the thousand, and counted they would make every batch
+  // wait out its window.
+  void Forget(int64_t tick, int64_t mark) {
+    Roll(tick);
+    if (mark == tick_ && this_tick_ > 0) --this_tick_;
+    if (mark == tick_ - 1 && last_tick_ > 0) --last_tick_;
+  }
+
+  // Live transfers heard in the tick before `tick` or in `tick` so far,
+  // whichever were more.
   size_t Count(int64_t tick) {
     Roll(tick);
     return std::max(this_tick_, last_tick_);

@@ -27,6 +27,19 @@ TEST(RecentPeersTest, TheLastTickCountsUntilTheCurrentOneHasMore) {
   EXPECT_EQ(peers.Count(6), 1u);  // Tick 5 had one; tick 6 so far one.
 }
 
+TEST(RecentPeersTest, EndedTransfersStopCountingAtOnce) {
+  RecentPeers peers;
+  int64_t marks[3] = {-1, -1, -1};
+  for (int64_t& mark : marks) peers.Heard(7, mark);
+  peers.Forget(7, marks[0]);
+  EXPECT_EQ(peers.Count(7), 2u);
+  peers.Forget(8, marks[1]);  // Counted in the tick before.
+  EXPECT_EQ(peers.Count(8), 1u);
+  peers.Forget(8, -1);         // Never heard: nothing to take back.
+  peers.Forget(10, marks[2]);  // Long gone from the count.
+  EXPECT_EQ(peers.Count(10), 0u);
+}
+
 TEST(RecentPeersTest, QuietPeersStopCounting) {
   RecentPeers peers;
   int64_t marks[4] = {-1, -1, -1, -1};

@@ -106,17 +106,38 @@ BlockCache::~BlockCache() = default;
 
 ImageLease BlockCache::Acquire(const ImageKey& key, PacketSource* source) {
   absl::MutexLock lock(&mutex_);
+  if (ImageLease held = Hit(key)) return held;
+  ++stats_.misses;
+  return Make(key, source);
+}
+
+ImageLease BlockCache::Find(const ImageKey& key) {
+  absl::MutexLock lock(&mutex_);
+  return Hit(key);
+}
+
+std::optional<uint64_t> BlockCache::KnownBytes(const FileIdentity& identity,
+                                               TransferMode mode) const {
+  absl::MutexLock lock(&mutex_);
+  // Few images fit a budget, and only netascii requests ask.
+  for (const std::shared_ptr<PacketImage>& image : lru_) {
+    const ImageKey& key = image->key_;
+    if (key.identity == identity && key.mode == mode &&
+        !image->failed_.load(std::memory_order_acquire)) {
+      return image->layout().total_bytes();
+    }
+  }
+  return std::nullopt;
+}
+
+ImageLease BlockCache::Hit(const ImageKey& key) {
   auto found = index_.find(key);
-  if (found != index_.end() &&
-      found->second->get()->failed_.load(std::memory_order_acquire)) {
-    Remove(found->second);
-    found = index_.end();
-  }
-  if (found == index_.end()) {
-    ++stats_.misses;
-    return Make(key, source);
-  }
+  if (found == index_.end()) return ImageLease();
   Lru::iterator it = found->second;
+  if ((*it)->failed_.load(std::memory_order_acquire)) {
+    Remove(it);
+    return ImageLease();
+  }
   lru_.splice(lru_.begin(), lru_, it);
   ++stats_.hits;
   stats_.hit_bytes += (*it)->layout().total_bytes();

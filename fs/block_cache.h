@@ -156,6 +156,14 @@ class BlockCache {
   // lease when the image cannot fit the budget (beside the images in use)
   // or cannot be mapped: the caller then stages from `*source`, untouched.
   ImageLease Acquire(const ImageKey& key, PacketSource* source);
+  // The image for `key` if one is held (a hit), else an empty lease; counts
+  // no miss. For sources that are costly to make (netascii): look first.
+  ImageLease Find(const ImageKey& key);
+  // The byte count of `identity`'s content in `mode` (netascii: encoded),
+  // when some image of it is held, at whatever blksize: a transfer can
+  // negotiate tsize from it without encoding the file.
+  std::optional<uint64_t> KnownBytes(const FileIdentity& identity,
+                                     TransferMode mode) const;
 
   Stats stats() const;
   // Moves on whenever an image leaves the cache: a reactor holding ring
@@ -167,6 +175,9 @@ class BlockCache {
  private:
   using Lru = std::list<std::shared_ptr<PacketImage>>;  // Most recent first.
 
+  // A held, usable image for `key`, made most recent and counted as a hit;
+  // an empty lease (and a failed image dropped) otherwise.
+  ImageLease Hit(const ImageKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   ImageLease Make(const ImageKey& key, PacketSource* source)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Evicts unused images, least recent first, until `bytes` more fit.

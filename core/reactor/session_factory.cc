@@ -1,8 +1,11 @@
 #include "core/reactor/session_factory.h"
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "core/protocol/netascii.h"
@@ -15,9 +18,43 @@ namespace ringtftp {
 namespace {
 
 struct OpenedSource {
+  // The file; for netascii, its encoding, unless `encoded` is false.
   PacketSource source;
   FileIdentity identity;  // Of the file, whatever the mode made of it.
+  uint64_t bytes = 0;     // What the transfer sends: the tsize.
+  // False for a netascii file whose encoding the cache already holds (at
+  // some blksize): then only a miss at this transfer's blksize encodes it.
+  bool encoded = true;
 };
+
+absl::StatusOr<std::string> EncodeFile(const SessionPolicy& policy,
+                                       const ReadableFile& file) {
+  absl::StatusOr<std::string> text = file.ReadAll(policy.netascii_max_bytes);
+  if (!text.ok()) {
+    return TftpError(
+        ErrorCode::kNotDefined,
+        absl::StrCat("netascii transfers are limited to ",
+                     policy.netascii_max_bytes, " bytes; ask for octet mode"));
+  }
+  return EncodeNetascii(*text);
+}
+
+// Encodes a netascii file that OpenSource() left as it is.
+absl::Status FinishEncoding(const SessionPolicy& policy, OpenedSource& opened) {
+  if (opened.encoded) return absl::OkStatus();
+  absl::StatusOr<std::string> text =
+      EncodeFile(policy, std::get<ReadableFile>(opened.source));
+  if (!text.ok()) return text.status();
+  // Same identity, so the same bytes, unless it was rewritten in place
+  // within the mtime's resolution: never send other than the tsize said.
+  if (text->size() != opened.bytes) {
+    return TftpError(ErrorCode::kNotDefined,
+                     "the file changed while it was read; ask again");
+  }
+  opened.source = *std::move(text);
+  opened.encoded = true;
+  return absl::OkStatus();
+}
 
 absl::StatusOr<OpenedSource> OpenSource(const SessionPolicy& policy,
                                         const Request& request) {
@@ -26,27 +63,42 @@ absl::StatusOr<OpenedSource> OpenSource(const SessionPolicy& policy,
   if (!file.ok()) return file.status();
   const FileIdentity identity = file->identity();
   if (request.mode == TransferMode::kOctet) {
-    return OpenedSource{std::move(*file), identity};
+    return OpenedSource{.source = *std::move(file),
+                        .identity = identity,
+                        .bytes = identity.size};
   }
-  absl::StatusOr<std::string> text = file->ReadAll(policy.netascii_max_bytes);
-  if (!text.ok()) {
-    return TftpError(
-        ErrorCode::kNotDefined,
-        absl::StrCat("netascii transfers are limited to ",
-                     policy.netascii_max_bytes, " bytes; ask for octet mode"));
+  if (policy.cache != nullptr) {
+    std::optional<uint64_t> known =
+        policy.cache->KnownBytes(identity, TransferMode::kNetascii);
+    if (known.has_value()) {
+      return OpenedSource{.source = *std::move(file),
+                          .identity = identity,
+                          .bytes = *known,
+                          .encoded = false};
+    }
   }
-  return OpenedSource{EncodeNetascii(*text), identity};
+  absl::StatusOr<std::string> text = EncodeFile(policy, *file);
+  if (!text.ok()) return text.status();
+  const uint64_t bytes = text->size();
+  return OpenedSource{
+      .source = *std::move(text), .identity = identity, .bytes = bytes};
 }
 
 // The cache's image of the file when it holds or takes one, else the source
 // itself, for the transfer to stage.
-ReadFeed ChooseFeed(const SessionPolicy& policy, const TransferOptions& options,
-                    OpenedSource opened) {
+absl::StatusOr<ReadFeed> ChooseFeed(const SessionPolicy& policy,
+                                    const TransferOptions& options,
+                                    OpenedSource opened) {
+  const ImageKey key{.identity = opened.identity,
+                     .mode = options.mode,
+                     .blksize = options.blksize,
+                     .rollover_to = options.rollover_to};
   if (policy.cache != nullptr) {
-    ImageKey key{.identity = opened.identity,
-                 .mode = options.mode,
-                 .blksize = options.blksize,
-                 .rollover_to = options.rollover_to};
+    if (ImageLease held = policy.cache->Find(key)) return held;
+  }
+  absl::Status encoded = FinishEncoding(policy, opened);
+  if (!encoded.ok()) return encoded;
+  if (policy.cache != nullptr) {
     ImageLease image = policy.cache->Acquire(key, &opened.source);
     if (image) return image;
   }
@@ -81,17 +133,19 @@ absl::StatusOr<std::unique_ptr<Session>> OpenReadSession(
   if (!opened.ok()) return opened.status();
   absl::StatusOr<UniqueFd> socket = OpenSocket(policy, local, peer);
   if (!socket.ok()) return socket.status();
-  absl::StatusOr<Negotiation> negotiation = Negotiate(
-      request, PathLimits(policy, *socket, peer), SourceBytes(opened->source));
+  absl::StatusOr<Negotiation> negotiation =
+      Negotiate(request, PathLimits(policy, *socket, peer), opened->bytes);
   if (!negotiation.ok()) return negotiation.status();
+  absl::StatusOr<ReadFeed> feed =
+      ChooseFeed(policy, negotiation->options, *std::move(opened));
+  if (!feed.ok()) return feed.status();
   // Without GSO every packet is its own send: slower, still correct.
   bool segmented =
       EnableSegmentation(socket->get(),
                          kHeaderBytes + negotiation->options.blksize)
           .ok();
   return std::make_unique<ReadSession>(
-      io, socket->Release(), peer, request.filename, now,
-      ChooseFeed(policy, negotiation->options, *std::move(opened)),
+      io, socket->Release(), peer, request.filename, now, *std::move(feed),
       negotiation->options, std::move(negotiation->oack), policy.retransmit,
       segmented);
 }

@@ -190,6 +190,31 @@ TEST_F(BlockCacheTest, SameIdentityHitsAndNeedsNoSource) {
   EXPECT_EQ(stats.bytes, (10 * 516 + kPage - 1) / kPage * kPage);
 }
 
+TEST_F(BlockCacheTest, FindLooksWithoutMakingAndKnownBytesAnswersAnyBlksize) {
+  PacketSource file = Put("menu.txt", "a\nb\nc");
+  const FileIdentity identity = std::get<ReadableFile>(file).identity();
+  ImageKey key = KeyOf(file, 512);
+  key.mode = TransferMode::kNetascii;
+  EXPECT_FALSE(cache_.Find(key));
+  EXPECT_EQ(cache_.KnownBytes(identity, TransferMode::kNetascii), std::nullopt);
+  EXPECT_EQ(cache_.stats().misses, 0u);
+
+  PacketSource text = std::string("a\r\nb\r\nc");
+  ImageLease made = cache_.Acquire(key, &text);
+  ASSERT_TRUE(made);
+  ImageLease found = cache_.Find(key);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id(), made->id());
+  // Known at every blksize, in the mode it was made in only.
+  EXPECT_EQ(cache_.KnownBytes(identity, TransferMode::kNetascii), 7u);
+  EXPECT_EQ(cache_.KnownBytes(identity, TransferMode::kOctet), std::nullopt);
+  key.blksize = 1468;
+  EXPECT_FALSE(cache_.Find(key));
+  const BlockCache::Stats stats = cache_.stats();
+  EXPECT_EQ(stats.hits, 1u);
+  EXPECT_EQ(stats.misses, 1u);
+}
+
 // A rewritten or replaced file has a new identity, so a new image: the old
 // bytes are never served for it.
 TEST_F(BlockCacheTest, ChangedFileGetsNewImage) {

@@ -219,6 +219,35 @@ TEST_F(WireTest, NetasciiIsEncodedOnTheWire) {
       TransferLogged("text.txt", {{"mode", "netascii"}, {"result", "ok"}}));
 }
 
+// Later netascii requests take their tsize from the image the first one
+// left in the cache, and their bytes from it at the same blksize; at another
+// blksize the file is encoded again. Every one must carry the same bytes.
+TEST_F(WireTest, NetasciiRequestsAfterTheFirstAgreeOnTsizeAndBytes) {
+  ASSERT_TRUE(StartServer());
+  const std::string text =
+      std::string(700, 'x') + "\nmenu\r\n" + std::string(900, 'y') + "\n";
+  AddRootFile("menu.txt", text);
+  const std::string encoded = ToNetascii(text);
+  for (const char* blksize : {"512", "1024", "512", "1024"}) {
+    UdpSocket socket = NewSocket();
+    std::optional<Datagram> reply =
+        Request(socket, MakeRequest(kRrq, "menu.txt", "netascii",
+                                    {{"blksize", blksize}, {"tsize", "0"}}));
+    ASSERT_TRUE(reply.has_value());
+    std::optional<Packet> oack = ParsePacket(reply->bytes);
+    ASSERT_TRUE(oack.has_value() && oack->opcode == kOack) << Describe(*reply);
+    EXPECT_EQ(oack->options,
+              (WireOptions{{"blksize", blksize},
+                           {"tsize", absl::StrCat(encoded.size())}}))
+        << "blksize " << blksize;
+    uint32_t block_bytes = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(blksize, &block_bytes));
+    EXPECT_TRUE(SameBytes(
+        encoded, ReadToEnd(socket, reply->port, block_bytes, std::nullopt)))
+        << "blksize " << blksize;
+  }
+}
+
 struct OptionCase {
   std::string name;
   WireOptions request;

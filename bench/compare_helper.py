@@ -233,20 +233,22 @@ def report(path):
     w("Load generator command of each workload (ROOT: the served directory, "
       "PORT: the server's):")
     w("")
-    seen = set()
-    for rec in recs:
-        if rec.get("bench_command") and rec["workload"] not in seen:
-            seen.add(rec["workload"])
-            w(f"- {rec['workload']}: `{rec['bench_command']}`")
+    out.extend(_first_commands(recs, "workload", "bench_command"))
     w("")
     w("Server command lines:")
     w("")
-    seen = set()
-    for rec in recs:
-        if rec.get("server_command") and rec["server"] not in seen:
-            seen.add(rec["server"])
-            w(f"- {rec['server']}: `{rec['server_command']}`")
+    out.extend(_first_commands(recs, "server", "server_command"))
     print("\n".join(out))
+
+
+def _first_commands(recs, key, field):
+    """One list line per distinct rec[key]: the first rec[field] recorded."""
+    lines, seen = [], set()
+    for rec in recs:
+        if rec.get(field) and rec[key] not in seen:
+            seen.add(rec[key])
+            lines.append(f"- {rec[key]}: `{rec[field]}`")
+    return lines
 
 
 def _peers(by, workload):

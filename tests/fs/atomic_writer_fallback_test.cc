@@ -1,6 +1,8 @@
 // AtomicWriter on a filesystem without O_TMPFILE (vfat, some FUSE and
 // network filesystems), simulated: this binary's openat() refuses O_TMPFILE
-// as those do, and the writer must fall back to a hidden named file.
+// as those do, and the writer must fall back to a hidden named file. What
+// holds on every filesystem is in atomic_writer_contract_test.cc, compiled
+// in here too.
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -56,43 +58,6 @@ TEST_F(AtomicWriterFallbackTest, StagesUnderAHiddenNameAndCommits) {
   ASSERT_TRUE(writer.Commit().ok());
   EXPECT_EQ(ReadFile(root_ / "new.bin"), "hello");
   EXPECT_EQ(RawEntries(root_), std::set<std::string>{"new.bin"});
-}
-
-TEST_F(AtomicWriterFallbackTest, ReplaceKeepsTheOldContentUntilCommit) {
-  WriteFile(root_ / "old.txt", "old");
-  AtomicWriter writer = Begin("old.txt", Replace::kAllowed);
-  ASSERT_TRUE(writer.Append(Bytes("new")).ok());
-  EXPECT_EQ(ReadFile(root_ / "old.txt"), "old");
-  ASSERT_TRUE(writer.Commit().ok());
-  EXPECT_EQ(ReadFile(root_ / "old.txt"), "new");
-  EXPECT_EQ(RawEntries(root_), std::set<std::string>{"old.txt"});
-}
-
-TEST_F(AtomicWriterFallbackTest, KilledUploadLeavesNothingBehind) {
-  WriteFile(root_ / "old.txt", "old");
-  {
-    AtomicWriter writer = Begin("old.txt", Replace::kAllowed);
-    ASSERT_TRUE(writer.Append(Bytes(std::string(600'000, 'x'))).ok());
-  }
-  EXPECT_EQ(ReadFile(root_ / "old.txt"), "old");
-  EXPECT_EQ(RawEntries(root_), std::set<std::string>{"old.txt"});
-}
-
-TEST_F(AtomicWriterFallbackTest, CreateOnlyRefusesANameThatAppearedMeanwhile) {
-  AtomicWriter writer = Begin("race.txt", Replace::kNever);
-  ASSERT_TRUE(writer.Append(Bytes("mine")).ok());
-  WriteFile(root_ / "race.txt", "theirs");
-  const absl::Status commit = writer.Commit();
-  EXPECT_EQ(commit.code(), absl::StatusCode::kAlreadyExists) << commit;
-  EXPECT_EQ(ReadFile(root_ / "race.txt"), "theirs");
-  EXPECT_EQ(RawEntries(root_), std::set<std::string>{"race.txt"});
-}
-
-TEST_F(AtomicWriterFallbackTest, OverTheLimitNothingAppears) {
-  AtomicWriter writer = Begin("big.bin", Replace::kNever, 10);
-  EXPECT_EQ(writer.Append(Bytes(std::string(11, 'a'))).code(),
-            absl::StatusCode::kResourceExhausted);
-  EXPECT_TRUE(RawEntries(root_).empty());
 }
 
 }  // namespace

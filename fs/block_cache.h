@@ -27,10 +27,10 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
-#include "core/protocol/packet.h"
-#include "fs/packet_layout.h"
 #include "fs/packet_source.h"
 #include "fs/readable_file.h"
+#include "wire/data_packet.h"
+#include "wire/packet_layout.h"
 
 namespace ringtftp {
 

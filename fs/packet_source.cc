@@ -6,7 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "core/protocol/packet.h"
+#include "wire/data_packet.h"
 
 namespace ringtftp {
 namespace {

@@ -9,8 +9,8 @@
 #include <variant>
 
 #include "absl/status/status.h"
-#include "fs/packet_layout.h"
 #include "fs/readable_file.h"
+#include "wire/packet_layout.h"
 
 namespace ringtftp {
 

@@ -11,8 +11,8 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
-#include "fs/packet_layout.h"
 #include "fs/packet_source.h"
+#include "wire/packet_layout.h"
 
 namespace ringtftp {
 

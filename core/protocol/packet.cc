@@ -232,11 +232,6 @@ absl::StatusOr<std::vector<Option>> ParseOack(
   return ReadOptions(reader);
 }
 
-void WriteDataHeader(uint16_t block, uint8_t* out) {
-  Store16(static_cast<uint16_t>(Opcode::kData), out);
-  Store16(block, out + 2);
-}
-
 size_t BuildAck(uint16_t block, absl::Span<uint8_t> out) {
   PacketWriter writer(out);
   writer.Put16(static_cast<uint16_t>(Opcode::kAck));
@@ -279,14 +274,6 @@ absl::StatusOr<size_t> BuildRequest(const Request& request,
   writer.PutString(ModeName(request.mode));
   PutOptions(request.options, writer);
   return Finish(writer, "request");
-}
-
-uint16_t WireBlockNumber(uint64_t index, uint8_t rollover_to) {
-  if (rollover_to == 1 && index > 0) {
-    return static_cast<uint16_t>((index - 1) % 65535 + 1);
-  }
-  // Truncation is the wrap to 0.
-  return static_cast<uint16_t>(index);
 }
 
 absl::string_view ModeName(TransferMode mode) {

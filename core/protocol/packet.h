@@ -14,11 +14,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "wire/data_packet.h"
 
 namespace ringtftp {
 
-inline constexpr size_t kHeaderBytes = 4;
-inline constexpr uint32_t kDefaultBlockSize = 512;
 inline constexpr uint32_t kMinBlockSize = 8;
 inline constexpr uint32_t kMaxBlockSize = 65464;
 // Largest UDP payload over IPv4: the bound on any datagram we build.
@@ -26,15 +25,6 @@ inline constexpr size_t kMaxDatagramBytes = 65507;
 // Datagrams one UDP GSO send may carry: UDP_MAX_SEGMENTS is 64 on older
 // kernels and 128 on newer ones.
 inline constexpr size_t kMaxSegmentsPerSend = 64;
-
-enum class Opcode : uint16_t {
-  kRrq = 1,
-  kWrq = 2,
-  kData = 3,
-  kAck = 4,
-  kError = 5,
-  kOack = 6,
-};
 
 enum class ErrorCode : uint16_t {
   kNotDefined = 0,
@@ -47,8 +37,6 @@ enum class ErrorCode : uint16_t {
   kNoSuchUser = 7,
   kOptionRefused = 8,
 };
-
-enum class TransferMode : uint8_t { kOctet, kNetascii };
 
 // One option of a request or OACK. Names are stored lower-cased; values as
 // sent.
@@ -99,10 +87,10 @@ std::optional<ErrorView> ParseError(absl::Span<const uint8_t> datagram);
 absl::StatusOr<std::vector<Option>> ParseOack(
     absl::Span<const uint8_t> datagram);
 
-// Builders return the number of bytes written into `out`. Each fails only
+// Builders return the number of bytes written into `out` (the DATA header's
+// is in wire/data_packet.h). Each fails only
 // when `out` is too small, which callers size against kMaxDatagramBytes; a
 // builder returning size_t then returns 0.
-void WriteDataHeader(uint16_t block, uint8_t* out);
 size_t BuildAck(uint16_t block, absl::Span<uint8_t> out);
 // The message is cut to fit `out` and always NUL-terminated.
 size_t BuildError(ErrorCode code, absl::string_view message,
@@ -111,11 +99,6 @@ absl::StatusOr<size_t> BuildOack(absl::Span<const Option> options,
                                  absl::Span<uint8_t> out);
 absl::StatusOr<size_t> BuildRequest(const Request& request,
                                     absl::Span<uint8_t> out);
-
-// The wire block number of the index-th DATA block (the first is index 1):
-// past 65535 it wraps to 0, or to 1 when `rollover_to` is 1 (the rollover
-// option).
-uint16_t WireBlockNumber(uint64_t index, uint8_t rollover_to);
 
 absl::string_view ModeName(TransferMode mode);
 

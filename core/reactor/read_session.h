@@ -14,9 +14,9 @@
 #include "core/reactor/session.h"
 #include "core/transfer/block_sender.h"
 #include "fs/block_cache.h"
-#include "fs/packet_layout.h"
 #include "fs/packet_source.h"
 #include "fs/packet_stager.h"
+#include "wire/packet_layout.h"
 
 namespace ringtftp {
 

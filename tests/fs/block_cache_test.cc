@@ -16,11 +16,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "core/protocol/packet.h"
-#include "fs/packet_layout.h"
 #include "fs/packet_source.h"
 #include "fs/packet_stager.h"
 #include "gtest/gtest.h"
 #include "tests/fs/temp_tree.h"
+#include "wire/packet_layout.h"
 
 namespace ringtftp {
 namespace {

@@ -2,13 +2,13 @@
 // out as the wire wants them, [header | block][header | block]...: the one
 // place that does this arithmetic, for the staging buffer and the cached
 // image alike. Blocks are numbered from 1, as on the wire before rollover.
-#ifndef RINGTFTP_FS_PACKET_LAYOUT_H_
-#define RINGTFTP_FS_PACKET_LAYOUT_H_
+#ifndef RINGTFTP_WIRE_PACKET_LAYOUT_H_
+#define RINGTFTP_WIRE_PACKET_LAYOUT_H_
 
 #include <cstddef>
 #include <cstdint>
 
-#include "core/protocol/packet.h"
+#include "wire/data_packet.h"
 
 namespace ringtftp {
 
@@ -63,4 +63,4 @@ class PacketLayout {
 
 }  // namespace ringtftp
 
-#endif  // RINGTFTP_FS_PACKET_LAYOUT_H_
+#endif  // RINGTFTP_WIRE_PACKET_LAYOUT_H_

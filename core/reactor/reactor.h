@@ -20,11 +20,14 @@
 #include "absl/time/time.h"
 #include "core/log/log_batch.h"
 #include "core/protocol/packet.h"
+#include "core/reactor/admission_queue.h"
 #include "core/reactor/buffer_ring.h"
+#include "core/reactor/control_packets.h"
 #include "core/reactor/direct_sockets.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/fixed_buffers.h"
 #include "core/reactor/recent_peers.h"
+#include "core/reactor/ring.h"
 #include "core/reactor/session.h"
 #include "core/reactor/session_factory.h"
 #include "core/reactor/timer_wheel.h"
@@ -74,21 +77,20 @@ class Reactor final : public SessionIo {
     msghdr header{};
     bool receiving = false;
   };
-  struct ControlSlot;
-  struct WaitingRequest {
-    Endpoint local;
-    Endpoint peer;
-    Request request;
-    absl::Time deadline;
-  };
 
+  // reactor.cc: set-up, the loop, dispatch of completions, shutdown.
   absl::Status SetUp();
   void SetUpZeroCopy();
   void ServeUntilStopped(const std::atomic<bool>& stop);
+  // Once `stop` is set: stops listening, then gives transfers in flight the
+  // grace period, then aborts them.
+  void AdvanceShutdown(const std::atomic<bool>& stop, absl::Time now);
+  bool ShutdownOver(absl::Time now) const;
   void Wait(absl::Time now, absl::Time until);
-  void ProcessCompletions(absl::Time now);
   void Dispatch(const io_uring_cqe& cqe, absl::Time now);
+  void OnControlSent(ControlPacket* packet, absl::Time now);
 
+  // request_intake.cc: the listening sockets, requests, admission.
   void ArmListener(Listener& listener);
   void OnListenerReceive(Listener& listener, const io_uring_cqe& cqe,
                          absl::Time now);
@@ -96,14 +98,31 @@ class Reactor final : public SessionIo {
                          absl::Time now);
   void OnRequest(const Endpoint& local, const Endpoint& peer,
                  absl::Span<const uint8_t> payload, absl::Time now);
-  void StartSession(const Endpoint& local, const Endpoint& peer,
-                    const Request& request, absl::Time now);
   void AdmitWaiting(absl::Time now);
   absl::Status Busy(TransferSlots::Grant grant) const;
   void Refuse(const Endpoint& local, const Endpoint& peer,
               absl::string_view file, const absl::Status& why);
   void StopListening();
+  bool listening() const;
 
+  // transfer_lifecycle.cc: a transfer from its start to its deletion.
+  void StartSession(const Endpoint& local, const Endpoint& peer,
+                    const Request& request, absl::Time now);
+  // Moves the session's socket into the ring's file table, if there is room.
+  void MakeDirect(Session& session);
+  void OnSocketInstalled(Session& session, const io_uring_cqe& cqe,
+                         absl::Time now);
+  // After any event of a session: reschedule, retire or destroy it.
+  void Settle(Session& session, absl::Time now);
+  void Retire(Session& session);
+  // Frees a retired session with nothing in flight, and its socket.
+  void Delete(Session& session);
+  // Logs and counts a transfer whose result is final.
+  void Conclude(Session& session, absl::Time now);
+  void AbortAll(absl::Time now);
+  void RetireConcluded(absl::Time now);
+
+  // session_io.cc: a transfer's receives and sends.
   BufferRing& ReceiveBuffersFor(const Session& session);
   void ArmSessionReceive(Session& session);
   void OnSessionReceive(Session& session, const io_uring_cqe& cqe,
@@ -113,32 +132,13 @@ class Reactor final : public SessionIo {
   void PrepareZeroCopySend(io_uring_sqe* sqe, const Session& session,
                            absl::Span<const uint8_t> bytes,
                            const ImageLease& image);
-  // After any event of a session: reschedule, retire or destroy it.
-  void Settle(Session& session, absl::Time now);
-  void Retire(Session& session);
-  // Moves the session's socket into the ring's file table, if there is room.
-  void MakeDirect(Session& session);
-  void OnSocketInstalled(Session& session, const io_uring_cqe& cqe,
-                         absl::Time now);
-  // Frees a retired session with nothing in flight, and its socket.
-  void Delete(Session& session);
-  // Logs and counts a transfer whose result is final.
-  void Conclude(Session& session, absl::Time now);
-  void AbortAll(absl::Time now);
-  void RetireConcluded(absl::Time now);
-
-  ControlSlot* TakeControlSlot();
-  void FreeControlSlot(ControlSlot* slot);
-  io_uring_sqe* NextSqe();
 
   ReactorConfig config_;
-  io_uring ring_{};
-  bool ring_ready_ = false;
+  Ring ring_;
   std::optional<BufferRing> small_buffers_;
   std::optional<BufferRing> large_buffers_;
   std::vector<Listener> listeners_;
-  std::unique_ptr<ControlSlot[]> control_slots_;
-  ControlSlot* free_control_slots_ = nullptr;
+  std::optional<ControlPackets> control_packets_;
   // kOff when the kernel has no SEND_ZC.
   ZeroCopyMode zero_copy_;
   FixedBuffers fixed_buffers_;
@@ -151,9 +151,11 @@ class Reactor final : public SessionIo {
   RecentPeers recent_peers_;
   // The transfer and refusal lines of this pass, written before waiting.
   LogBatch log_;
-  std::vector<WaitingRequest> waiting_;  // Oldest first.
-  absl::flat_hash_set<Endpoint> waiting_peers_;
+  AdmissionQueue admission_;
   bool stopping_ = false;
+  absl::Time grace_end_ = absl::InfiniteFuture();
+  absl::Time hard_end_ = absl::InfiniteFuture();
+  bool aborted_ = false;
 };
 
 }  // namespace ringtftp

@@ -1,0 +1,151 @@
+// The reactor's listening sockets and what arrives on them: requests,
+// answered at once with a refusal, started as transfers, or held for a
+// free transfer slot.
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/log/log.h"
+#include "core/protocol/tftp_error.h"
+#include "core/reactor/completion_tag.h"
+#include "core/reactor/packet_info.h"
+#include "core/reactor/reactor.h"
+
+namespace ringtftp {
+
+void Reactor::ArmListener(Listener& listener) {
+  listener.header = {};
+  listener.header.msg_namelen = sizeof(sockaddr_storage);
+  listener.header.msg_controllen = kPacketInfoBytes;
+  io_uring_sqe* sqe = ring_.NextSqe();
+  io_uring_prep_recvmsg_multishot(sqe, listener.fd, &listener.header, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = small_buffers_->group();
+  io_uring_sqe_set_data64(sqe, Tag(&listener, Op::kListenerReceive));
+  listener.receiving = true;
+}
+
+void Reactor::OnListenerReceive(Listener& listener, const io_uring_cqe& cqe,
+                                absl::Time now) {
+  if ((cqe.flags & IORING_CQE_F_MORE) == 0) listener.receiving = false;
+  if (cqe.res > 0 && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
+    auto id = static_cast<uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+    OnRequestDatagram(listener, small_buffers_->buffer(id), cqe.res, now);
+    small_buffers_->Recycle(id);
+  }
+  if (listener.receiving) return;
+  if (stopping_) {
+    close(std::exchange(listener.fd, -1));
+  } else {
+    ArmListener(listener);  // Multishot ends on -ENOBUFS and errors alike.
+  }
+}
+
+void Reactor::OnRequestDatagram(Listener& listener, uint8_t* buffer, int length,
+                                absl::Time now) {
+  io_uring_recvmsg_out* out =
+      io_uring_recvmsg_validate(buffer, length, &listener.header);
+  // A truncated datagram is no request we could read whole.
+  if (out == nullptr || (out->flags & MSG_TRUNC) != 0) return;
+  Endpoint peer(static_cast<sockaddr*>(io_uring_recvmsg_name(out)),
+                std::min<socklen_t>(out->namelen, sizeof(sockaddr_storage)));
+  Endpoint local = DestinationOf(out, &listener.header, listener.local);
+  auto* payload =
+      static_cast<uint8_t*>(io_uring_recvmsg_payload(out, &listener.header));
+  size_t size = io_uring_recvmsg_payload_length(out, length, &listener.header);
+  OnRequest(local, peer, absl::MakeConstSpan(payload, size), now);
+}
+
+void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
+                        absl::Span<const uint8_t> payload, absl::Time now) {
+  if (stopping_) return;
+  // A client repeating its request while the transfer it started runs:
+  // that transfer answers it, by its own retransmission.
+  if (sessions_by_peer_.contains(peer)) return;
+  if (admission_.Holds(peer)) return;
+  absl::StatusOr<Request> request = ParseRequest(payload);
+  if (!request.ok()) {
+    Refuse(local, peer, "", request.status());
+    return;
+  }
+  TransferSlots::Grant grant = config_.slots->TryAcquire(peer);
+  if (grant == TransferSlots::Grant::kGranted) {
+    StartSession(local, peer, *request, now);
+    return;
+  }
+  if (admission_.full()) {
+    Refuse(local, peer, request->filename, Busy(grant));
+    return;
+  }
+  config_.stats->OnAdmissionWait();
+  admission_.Hold(
+      {local, peer, *std::move(request), now + config_.admission_wait});
+}
+
+absl::Status Reactor::Busy(TransferSlots::Grant grant) const {
+  std::string why =
+      grant == TransferSlots::Grant::kClientFull
+          ? absl::StrCat(config_.slots->max_per_client(),
+                         " transfers of this client in progress")
+          : absl::StrCat(config_.slots->max_total(), " transfers in progress");
+  return TftpError(ErrorCode::kNotDefined,
+                   absl::StrCat("server busy: ", why, "; try again"));
+}
+
+void Reactor::AdmitWaiting(absl::Time now) {
+  admission_.Admit(
+      now, stopping_,
+      [&](const Endpoint& peer) { return config_.slots->TryAcquire(peer); },
+      [&](const AdmissionQueue::Waiting& waiting) {
+        StartSession(waiting.local, waiting.peer, waiting.request, now);
+      },
+      [&](const AdmissionQueue::Waiting& waiting, TransferSlots::Grant grant) {
+        Refuse(waiting.local, waiting.peer, waiting.request.filename,
+               Busy(grant));
+      });
+}
+
+void Reactor::Refuse(const Endpoint& local, const Endpoint& peer,
+                     absl::string_view file, const absl::Status& why) {
+  ErrorCode code = TftpErrorCodeOf(why);
+  config_.stats->OnRefused(code);
+  log_.Addf("refused peer=%s file=%s code=%d message=%s", peer.ToString(),
+            Quoted(file), static_cast<int>(code), Quoted(why.message()));
+  // Any listener of the same family can send it: the packet info picks the
+  // source address.
+  auto sender = std::find_if(
+      listeners_.begin(), listeners_.end(), [&](const Listener& listener) {
+        return listener.fd >= 0 && listener.local.family() == peer.family();
+      });
+  if (sender == listeners_.end()) return;
+  ControlPacket* packet = control_packets_->Take();
+  if (packet == nullptr) return;  // The client will ask again.
+  size_t length =
+      BuildError(code, why.message(), absl::MakeSpan(packet->bytes));
+  packet->ForListener(peer, local, length);
+  io_uring_sqe* sqe = ring_.NextSqe();
+  io_uring_prep_sendmsg(sqe, sender->fd, &packet->header, 0);
+  io_uring_sqe_set_data64(sqe, Tag(packet, Op::kControlSend));
+}
+
+void Reactor::StopListening() {
+  for (Listener& listener : listeners_) {
+    if (listener.receiving) {
+      io_uring_sqe* sqe = ring_.NextSqe();
+      io_uring_prep_cancel64(sqe, Tag(&listener, Op::kListenerReceive), 0);
+      io_uring_sqe_set_data64(sqe, Tag(nullptr, Op::kIgnored));
+    } else if (listener.fd >= 0) {
+      close(std::exchange(listener.fd, -1));
+    }
+  }
+}
+
+bool Reactor::listening() const {
+  return std::any_of(listeners_.begin(), listeners_.end(),
+                     [](const Listener& listener) { return listener.fd >= 0; });
+}
+
+}  // namespace ringtftp

@@ -37,12 +37,11 @@ std::string TempName() {
 
 }  // namespace
 
-absl::StatusOr<AtomicWriter> AtomicWriter::Create(UniqueFd dir_fd,
-                                                  std::string name,
-                                                  std::string leaf,
-                                                  bool replace,
-                                                  uint64_t max_bytes) {
+absl::StatusOr<AtomicWriter> AtomicWriter::Create(
+    std::shared_ptr<ChangeCounter> changes, UniqueFd dir_fd, std::string name,
+    std::string leaf, bool replace, uint64_t max_bytes) {
   AtomicWriter writer;
+  writer.changes_ = std::move(changes);
   writer.dir_fd_ = std::move(dir_fd);
   writer.name_ = std::move(name);
   writer.leaf_ = std::move(leaf);
@@ -82,6 +81,7 @@ AtomicWriter::AtomicWriter(AtomicWriter&& other) noexcept {
 AtomicWriter& AtomicWriter::operator=(AtomicWriter&& other) noexcept {
   if (this != &other) {
     Discard();
+    changes_ = std::move(other.changes_);
     dir_fd_ = std::move(other.dir_fd_);
     file_fd_ = std::move(other.file_fd_);
     name_ = std::move(other.name_);
@@ -130,6 +130,7 @@ absl::Status AtomicWriter::Commit() {
                                 : " was abandoned after an error"));
   }
   if (absl::Status status = Flush(); !status.ok()) return status;
+  const ScopedChange change(changes_.get());
   if (fsync(file_fd_.get()) != 0) {
     return Fail(
         ErrnoStatus(errno, absl::StrCat("cannot write ", QuoteName(name_))));

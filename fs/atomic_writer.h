@@ -6,11 +6,13 @@
 #define RINGTFTP_FS_ATOMIC_WRITER_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "fs/change_counter.h"
 #include "fs/unique_fd.h"
 
 namespace ringtftp {
@@ -35,9 +37,10 @@ class AtomicWriter {
   friend class RootStore;
   // Stages an upload of `name`, whose last component `leaf` is to be made
   // in the directory `dir_fd` (a real descriptor: Commit() fsyncs it).
-  static absl::StatusOr<AtomicWriter> Create(UniqueFd dir_fd, std::string name,
-                                             std::string leaf, bool replace,
-                                             uint64_t max_bytes);
+  // Its commit bumps `changes`.
+  static absl::StatusOr<AtomicWriter> Create(
+      std::shared_ptr<ChangeCounter> changes, UniqueFd dir_fd, std::string name,
+      std::string leaf, bool replace, uint64_t max_bytes);
   AtomicWriter() = default;
   absl::Status Flush();
   // Links or renames the staged file under leaf_.
@@ -46,6 +49,7 @@ class AtomicWriter {
   absl::Status Fail(absl::Status status);
   void Discard();
 
+  std::shared_ptr<ChangeCounter> changes_;
   UniqueFd dir_fd_;
   UniqueFd file_fd_;
   std::string name_;  // As given to RootStore, for messages.

@@ -180,7 +180,9 @@ absl::StatusOr<RootStore> RootStore::Open(const std::string& root,
 }
 
 RootStore::RootStore(UniqueFd root_fd, std::string path)
-    : root_fd_(std::move(root_fd)), path_(std::move(path)) {}
+    : root_fd_(std::move(root_fd)),
+      path_(std::move(path)),
+      changes_(std::make_shared<ChangeCounter>()) {}
 
 RootStore::RootStore(RootStore&&) noexcept = default;
 RootStore& RootStore::operator=(RootStore&&) noexcept = default;
@@ -245,6 +247,7 @@ absl::StatusOr<std::string> RootStore::Sha256(absl::string_view name) const {
 }
 
 absl::Status RootStore::MakeDirectory(absl::string_view name) const {
+  const ScopedChange change(changes_.get());
   absl::StatusOr<std::string> canonical = CanonicalName(name);
   if (!canonical.ok()) return canonical.status();
   // What this call made, removed again if a later component fails (leads
@@ -289,6 +292,7 @@ absl::Status RootStore::MakeDirectory(absl::string_view name) const {
 }
 
 absl::Status RootStore::Delete(absl::string_view name) const {
+  const ScopedChange change(changes_.get());
   absl::StatusOr<std::string> canonical = CanonicalName(name);
   if (!canonical.ok()) return canonical.status();
   if (canonical->empty()) {
@@ -340,7 +344,7 @@ absl::StatusOr<AtomicWriter> RootStore::BeginWrite(absl::string_view name,
   } else if (errno != ENOENT) {
     return ResolveError(errno, *canonical);
   }
-  return AtomicWriter::Create(*std::move(dir), *std::move(canonical),
+  return AtomicWriter::Create(changes_, *std::move(dir), *std::move(canonical),
                               std::move(parts->leaf),
                               replace == Replace::kAllowed, max_bytes);
 }

@@ -5,6 +5,7 @@
 #define RINGTFTP_FS_ROOT_STORE_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "fs/atomic_writer.h"
+#include "fs/change_counter.h"
 #include "fs/readable_file.h"
 #include "fs/unique_fd.h"
 
@@ -87,12 +89,17 @@ class RootStore {
                                           uint64_t max_bytes) const;
 
   const std::string& path() const { return path_; }
+  // Bumped after every change made through this store (and its writers'
+  // commits), from any thread.
+  const ChangeCounter& changes() const { return *changes_; }
 
  private:
   RootStore(UniqueFd root_fd, std::string path);
 
   UniqueFd root_fd_;
   std::string path_;
+  // Shared with the writers it makes, which may outlive a move of it.
+  std::shared_ptr<ChangeCounter> changes_;
 };
 
 }  // namespace ringtftp

@@ -145,6 +145,7 @@ absl::Status RenameError(int err, const ParentAndLeaf& from,
 }  // namespace
 
 absl::Status RootStore::DeleteTree(absl::string_view name) const {
+  const ScopedChange change(changes_.get());
   absl::StatusOr<ParentAndLeaf> entry =
       OpenParent(root_fd_.get(), name, "deleted");
   if (!entry.ok()) return entry.status();
@@ -153,6 +154,7 @@ absl::Status RootStore::DeleteTree(absl::string_view name) const {
 
 absl::Status RootStore::Rename(absl::string_view from, absl::string_view to,
                                Replace replace) const {
+  const ScopedChange change(changes_.get());
   absl::StatusOr<ParentAndLeaf> source =
       OpenParent(root_fd_.get(), from, "renamed");
   if (!source.ok()) return source.status();

@@ -75,6 +75,11 @@ ABSL_FLAG(uint64_t, cache_bytes, uint64_t{1} << 30,
           "Memory for packet images of served files, shared by all "
           "transfers; a file whose image does not fit is read per transfer. "
           "0: no cache.");
+ABSL_FLAG(double, miss_cache_seconds, 2.0,
+          "Seconds a name found missing is answered from memory (the many "
+          "probes of a booting rack); a file written through the server is "
+          "seen at once, one put in the root behind its back after this "
+          "long. 0: look every time.");
 ABSL_FLAG(std::string, zerocopy, "auto",
           "Zero-copy sends of cached files: off, on, or auto (on where the "
           "kernel does not copy anyway, as it does on loopback).");
@@ -117,6 +122,7 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
       absl::Microseconds(absl::GetFlag(FLAGS_batch_window_us));
   config.user = absl::GetFlag(FLAGS_user);
   config.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
+  config.miss_cache = absl::Seconds(absl::GetFlag(FLAGS_miss_cache_seconds));
   absl::StatusOr<ZeroCopyMode> zero_copy =
       ParseZeroCopyMode(absl::GetFlag(FLAGS_zerocopy));
   if (!zero_copy.ok()) return zero_copy.status();

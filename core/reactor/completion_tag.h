@@ -1,6 +1,6 @@
 // What a completion is for: an operation tagged in the low bits of its
 // user_data, over a pointer to the listener, session or control slot it
-// concerns (all of them aligned to more than the tag's bits).
+// concerns (all of them aligned to 16 bytes, the tag's bits).
 #ifndef RINGTFTP_CORE_REACTOR_COMPLETION_TAG_H_
 #define RINGTFTP_CORE_REACTOR_COMPLETION_TAG_H_
 
@@ -16,9 +16,12 @@ enum class Op : uint64_t {
   kIgnored = 5,       // Cancels and closes whose result changes nothing.
   kSocketClosed = 6,  // Over a direct socket's slot, not a pointer.
   kSocketInstalled = 7,
+  kPoolReceive = 8,    // Over a PooledSocket.
+  kPeerConnected = 9,  // Over the Session whose pooled socket it was.
+  kSocketSealed = 10,  // Over a PooledSocket.
 };
 
-inline constexpr int kOpBits = 3;
+inline constexpr int kOpBits = 4;
 inline constexpr uint64_t kOpMask = (uint64_t{1} << kOpBits) - 1;
 
 inline uint64_t Tag(const void* target, Op op) {

@@ -19,7 +19,8 @@ namespace ringtftp {
 
 class Session;
 
-struct ControlPacket {
+// Aligned for the tag bits of completion_tag.h.
+struct alignas(16) ControlPacket {
   static constexpr size_t kMaxBytes = 1536;
 
   // A transfer's packet on its connected socket: copies `bytes` (at most

@@ -34,6 +34,9 @@ constexpr absl::Duration kTick = absl::Milliseconds(5);
 constexpr size_t kWheelSlots = 4096;
 // Requests a reactor holds while the server is at capacity.
 constexpr size_t kMaxWaiting = 65536;
+// Read transfers' sockets kept between transfers: about as many as a rack
+// booting at once keeps busy; a storm beyond makes new ones, closed after.
+constexpr size_t kMaxKeptSockets = 2048;
 // How long an idle reactor sleeps before it looks at the stop flag.
 constexpr absl::Duration kIdleWake = absl::Milliseconds(100);
 // Most completions a reactor waits for in one batch (see Wait()).
@@ -51,7 +54,11 @@ absl::Time MonotonicNow() {
 
 Reactor::Reactor(const ReactorConfig& config,
                  const std::vector<int>& listen_fds)
-    : config_(config), zero_copy_(config.zero_copy), admission_(kMaxWaiting) {
+    : config_(config),
+      zero_copy_(config.zero_copy),
+      socket_pool_(config.sessions.port_range, kMaxKeptSockets),
+      misses_(&config.sessions.store->changes(), config.sessions.miss_ttl),
+      admission_(kMaxWaiting) {
   listeners_.reserve(listen_fds.size());
   for (int fd : listen_fds) {
     Listener& listener = listeners_.emplace_back();
@@ -113,6 +120,8 @@ void Reactor::SetUpZeroCopy() {
 
 void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
   while (true) {
+    ++pass_;
+    socket_pool_.Advance(pass_);
     absl::Time now = MonotonicNow();
     timers_->Advance(now, [&](TimerWheel::Entry* entry) {
       Session& session = *static_cast<Session*>(entry->owner);
@@ -188,6 +197,15 @@ void Reactor::Dispatch(const io_uring_cqe& cqe, absl::Time now) {
       return;
     case Op::kSocketClosed:
       direct_sockets_.Release(TaggedSlot(cqe.user_data));
+      return;
+    case Op::kPoolReceive:
+      OnPoolReceive(*TaggedTarget<PooledSocket>(cqe.user_data), cqe, now);
+      return;
+    case Op::kPeerConnected:
+      OnPeerConnected(*TaggedTarget<Session>(cqe.user_data), cqe, now);
+      return;
+    case Op::kSocketSealed:
+      OnSocketSealed(*TaggedTarget<PooledSocket>(cqe.user_data), cqe);
       return;
   }
 }

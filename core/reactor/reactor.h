@@ -26,14 +26,17 @@
 #include "core/reactor/direct_sockets.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/fixed_buffers.h"
+#include "core/reactor/path_mtu_cache.h"
 #include "core/reactor/recent_peers.h"
 #include "core/reactor/ring.h"
 #include "core/reactor/session.h"
 #include "core/reactor/session_factory.h"
+#include "core/reactor/socket_pool.h"
 #include "core/reactor/timer_wheel.h"
 #include "core/reactor/transfer_slots.h"
 #include "core/reactor/zero_copy.h"
 #include "core/stats/server_stats.h"
+#include "fs/miss_cache.h"
 
 namespace ringtftp {
 
@@ -71,7 +74,8 @@ class Reactor final : public SessionIo {
   void SendControl(Session& session, absl::Span<const uint8_t> bytes) override;
 
  private:
-  struct Listener {
+  // Aligned for the tag bits of completion_tag.h.
+  struct alignas(16) Listener {
     int fd = -1;
     Endpoint local;
     msghdr header{};
@@ -108,6 +112,8 @@ class Reactor final : public SessionIo {
   // transfer_lifecycle.cc: a transfer from its start to its deletion.
   void StartSession(const Endpoint& local, const Endpoint& peer,
                     const Request& request, absl::Time now);
+  // Has the session receive on its pooled socket, connected to its peer.
+  void AttachPooled(Session& session);
   // Moves the session's socket into the ring's file table, if there is room.
   void MakeDirect(Session& session);
   void OnSocketInstalled(Session& session, const io_uring_cqe& cqe,
@@ -121,6 +127,21 @@ class Reactor final : public SessionIo {
   void Conclude(Session& session, absl::Time now);
   void AbortAll(absl::Time now);
   void RetireConcluded(absl::Time now);
+
+  // pooled_sockets.cc: read transfers' sockets between transfers.
+  void ArmPoolReceive(PooledSocket& socket);
+  void OnPoolReceive(PooledSocket& socket, const io_uring_cqe& cqe,
+                     absl::Time now);
+  // Has the ring connect the session's pooled socket to its peer before
+  // the next submission, linked to it, runs: the session's first send.
+  void ConnectToPeer(Session& session);
+  void OnPeerConnected(Session& session, const io_uring_cqe& cqe,
+                       absl::Time now);
+  void OnSocketSealed(PooledSocket& socket, const io_uring_cqe& cqe);
+  // The session's transfer is over: seal its socket for the next, or close
+  // it.
+  void ReturnSocket(Session& session);
+  void CloseSocket(PooledSocket& socket);
 
   // session_io.cc: a transfer's receives and sends.
   BufferRing& ReceiveBuffersFor(const Session& session);
@@ -141,6 +162,11 @@ class Reactor final : public SessionIo {
   std::optional<ControlPackets> control_packets_;
   // kOff when the kernel has no SEND_ZC.
   ZeroCopyMode zero_copy_;
+  SocketPool socket_pool_;
+  PathMtuCache path_mtu_;
+  MissCache misses_;
+  // Passes of the loop so far, the clock of the socket pool's quarantine.
+  int64_t pass_ = 0;
   FixedBuffers fixed_buffers_;
   DirectSockets direct_sockets_;
   // By local address (port 0): what zero-copy sends from it came to.

@@ -22,7 +22,7 @@ Session::Session(SessionIo& io, int fd, const Endpoint& peer, std::string file,
 }
 
 Session::~Session() {
-  if (!direct_) close(fd_);
+  if (!direct_ && pooled == nullptr) close(fd_);
 }
 
 void Session::SendStepControl(const Step& step) {

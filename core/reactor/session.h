@@ -20,6 +20,7 @@ namespace ringtftp {
 
 class ImageLease;
 class ZeroCopyPath;
+struct PooledSocket;
 
 // What a session needs from its reactor.
 class SessionIo {
@@ -45,7 +46,8 @@ class Session {
           Direction direction, absl::Time now);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
-  virtual ~Session();  // Closes the socket, unless it is a direct one.
+  // Closes the socket, unless it is a direct or a pooled one.
+  virtual ~Session();
 
   virtual void Start(absl::Time now) = 0;
   virtual void OnDatagram(absl::Span<const uint8_t> datagram,
@@ -87,6 +89,8 @@ class Session {
   TimerWheel::Entry timer;
   int ops_in_flight = 0;  // A zero-copy send counts until its notification.
   ZeroCopyPath* zero_copy_path = nullptr;  // Of the local address.
+  // A read transfer's socket, which the pool lends it and receives on.
+  PooledSocket* pooled = nullptr;
   bool receiving = false;
   int64_t heard_tick = -1;  // See RecentPeers.
   bool logged = false;

@@ -105,49 +105,71 @@ absl::StatusOr<ReadFeed> ChooseFeed(const SessionPolicy& policy,
   return std::move(opened.source);
 }
 
+absl::Status SocketRefusal(const absl::Status& status) {
+  return TftpError(
+      ErrorCode::kNotDefined,
+      absl::StrCat("server cannot open a transfer socket: ", status.message()));
+}
+
 absl::StatusOr<UniqueFd> OpenSocket(const SessionPolicy& policy,
                                     const Endpoint& local,
                                     const Endpoint& peer) {
   absl::StatusOr<int> fd = OpenTransferSocket(local, peer, policy.port_range);
-  if (!fd.ok()) {
-    return TftpError(ErrorCode::kNotDefined,
-                     absl::StrCat("server cannot open a transfer socket: ",
-                                  fd.status().message()));
-  }
+  if (!fd.ok()) return SocketRefusal(fd.status());
   return UniqueFd(*fd);
 }
 
-ServerLimits PathLimits(const SessionPolicy& policy, const UniqueFd& socket,
-                        const Endpoint& peer) {
+ServerLimits PathLimits(const SessionPolicy& policy,
+                        const ReactorResources& resources, const Endpoint& peer,
+                        absl::Time now) {
   ServerLimits limits = policy.limits;
-  limits.blksize_max = std::min(
-      limits.blksize_max, PathBlockSizeLimit(socket.get(), peer.family()));
+  limits.blksize_max =
+      std::min(limits.blksize_max, resources.path_mtu->BlockLimit(peer, now));
   return limits;
 }
 
-absl::StatusOr<std::unique_ptr<Session>> OpenReadSession(
-    const SessionPolicy& policy, SessionIo& io, const Request& request,
-    const Endpoint& local, const Endpoint& peer, absl::Time now) {
-  // The file first: a miss (PXELINUX probes many names) costs no socket.
+// The file, or the refusal it got a moment ago: a miss costs no lookup.
+absl::StatusOr<OpenedSource> OpenRemembered(const SessionPolicy& policy,
+                                            const ReactorResources& resources,
+                                            const Request& request,
+                                            absl::Time now) {
+  MissCache& misses = *resources.misses;
+  if (std::optional<absl::Status> refusal =
+          misses.Find(request.filename, now)) {
+    return *std::move(refusal);
+  }
+  const uint64_t stamp = misses.Stamp();
   absl::StatusOr<OpenedSource> opened = OpenSource(policy, request);
+  if (!opened.ok()) {
+    misses.Remember(request.filename, opened.status(), stamp, now);
+  }
+  return opened;
+}
+
+absl::StatusOr<std::unique_ptr<Session>> OpenReadSession(
+    const SessionPolicy& policy, const ReactorResources& resources,
+    SessionIo& io, const Request& request, const Endpoint& local,
+    const Endpoint& peer, absl::Time now) {
+  // The file first: a miss (PXELINUX probes many names) costs no socket.
+  absl::StatusOr<OpenedSource> opened =
+      OpenRemembered(policy, resources, request, now);
   if (!opened.ok()) return opened.status();
-  absl::StatusOr<UniqueFd> socket = OpenSocket(policy, local, peer);
-  if (!socket.ok()) return socket.status();
-  absl::StatusOr<Negotiation> negotiation =
-      Negotiate(request, PathLimits(policy, *socket, peer), opened->bytes);
+  absl::StatusOr<Negotiation> negotiation = Negotiate(
+      request, PathLimits(policy, resources, peer, now), opened->bytes);
   if (!negotiation.ok()) return negotiation.status();
   absl::StatusOr<ReadFeed> feed =
       ChooseFeed(policy, negotiation->options, *std::move(opened));
   if (!feed.ok()) return feed.status();
-  // Without GSO every packet is its own send: slower, still correct.
-  bool segmented =
-      EnableSegmentation(socket->get(),
-                         kHeaderBytes + negotiation->options.blksize)
-          .ok();
-  return std::make_unique<ReadSession>(
-      io, socket->Release(), peer, request.filename, now, *std::move(feed),
+  // Last: nothing after it fails, so a socket taken is a socket used.
+  absl::StatusOr<PooledSocket*> socket = resources.sockets->Acquire(
+      local, peer, kHeaderBytes + negotiation->options.blksize);
+  if (!socket.ok()) return SocketRefusal(socket.status());
+  auto session = std::make_unique<ReadSession>(
+      io, (*socket)->fd, peer, request.filename, now, *std::move(feed),
       negotiation->options, std::move(negotiation->oack), policy.retransmit,
-      segmented);
+      /*segmented=*/(*socket)->segment_bytes != 0);
+  session->pooled = *socket;
+  return session;
 }
 
 absl::Status CheckUploadAllowed(const SessionPolicy& policy,
@@ -162,8 +184,9 @@ absl::Status CheckUploadAllowed(const SessionPolicy& policy,
 }
 
 absl::StatusOr<std::unique_ptr<Session>> OpenWriteSession(
-    const SessionPolicy& policy, SessionIo& io, const Request& request,
-    const Endpoint& local, const Endpoint& peer, absl::Time now) {
+    const SessionPolicy& policy, const ReactorResources& resources,
+    SessionIo& io, const Request& request, const Endpoint& local,
+    const Endpoint& peer, absl::Time now) {
   if (policy.write_mode == WriteMode::kOff) {
     return TftpError(ErrorCode::kAccessViolation,
                      "uploads are disabled on this server (start ringtftpd "
@@ -171,8 +194,8 @@ absl::StatusOr<std::unique_ptr<Session>> OpenWriteSession(
   }
   absl::StatusOr<UniqueFd> socket = OpenSocket(policy, local, peer);
   if (!socket.ok()) return socket.status();
-  absl::StatusOr<Negotiation> negotiation =
-      Negotiate(request, PathLimits(policy, *socket, peer), std::nullopt);
+  absl::StatusOr<Negotiation> negotiation = Negotiate(
+      request, PathLimits(policy, resources, peer, now), std::nullopt);
   if (!negotiation.ok()) return negotiation.status();
   absl::Status allowed = CheckUploadAllowed(policy, negotiation->options);
   if (!allowed.ok()) return allowed;
@@ -203,12 +226,13 @@ absl::StatusOr<std::unique_ptr<Session>> OpenWriteSession(
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Session>> OpenSession(
-    const SessionPolicy& policy, SessionIo& io, const Request& request,
-    const Endpoint& local, const Endpoint& peer, absl::Time now) {
+    const SessionPolicy& policy, const ReactorResources& resources,
+    SessionIo& io, const Request& request, const Endpoint& local,
+    const Endpoint& peer, absl::Time now) {
   if (request.opcode == Opcode::kWrq) {
-    return OpenWriteSession(policy, io, request, local, peer, now);
+    return OpenWriteSession(policy, resources, io, request, local, peer, now);
   }
-  return OpenReadSession(policy, io, request, local, peer, now);
+  return OpenReadSession(policy, resources, io, request, local, peer, now);
 }
 
 }  // namespace ringtftp

@@ -22,22 +22,36 @@ ServerStats::Direction StatsDirection(const Session& session) {
 
 void Reactor::StartSession(const Endpoint& local, const Endpoint& peer,
                            const Request& request, absl::Time now) {
-  absl::StatusOr<std::unique_ptr<Session>> opened =
-      OpenSession(config_.sessions, *this, request, local, peer, now);
+  const ReactorResources resources{
+      .sockets = &socket_pool_, .path_mtu = &path_mtu_, .misses = &misses_};
+  absl::StatusOr<std::unique_ptr<Session>> opened = OpenSession(
+      config_.sessions, resources, *this, request, local, peer, now);
   if (!opened.ok()) {
     config_.slots->Release(peer);
     Refuse(local, peer, request.filename, opened.status());
     return;
   }
   Session* session = opened->release();
-  MakeDirect(*session);
   session->zero_copy_path = &zero_copy_paths_[local.WithPort(0)];
   config_.stats->OnTransferStarted(StatsDirection(*session));
   sessions_.insert(session);
   sessions_by_peer_[peer] = session;
-  ArmSessionReceive(*session);
+  if (session->pooled == nullptr) {
+    MakeDirect(*session);
+    ArmSessionReceive(*session);
+  } else {
+    AttachPooled(*session);
+  }
   session->Start(now);
   Settle(*session, now);
+}
+
+void Reactor::AttachPooled(Session& session) {
+  PooledSocket& socket = *session.pooled;
+  socket.session = &session;
+  if (!socket.receiving) ArmPoolReceive(socket);
+  // Last before Start(), whose first send it is linked to.
+  if (socket.connect_pending) ConnectToPeer(session);
 }
 
 void Reactor::MakeDirect(Session& session) {
@@ -81,6 +95,7 @@ void Reactor::Settle(Session& session, absl::Time now) {
 }
 
 void Reactor::Delete(Session& session) {
+  if (session.pooled != nullptr) ReturnSocket(session);
   if (session.direct()) {
     io_uring_sqe* sqe = ring_.NextSqe();
     DirectSockets::PrepareClose(sqe, session.fd());
@@ -105,6 +120,8 @@ void Reactor::Retire(Session& session) {
   timers_->Cancel(&session.timer);
   sessions_by_peer_.erase(session.peer());
   config_.slots->Release(session.peer());
+  // Its late datagrams are dropped from now on.
+  if (session.pooled != nullptr) session.pooled->session = nullptr;
   if (session.receiving) {
     io_uring_sqe* sqe = ring_.NextSqe();
     io_uring_prep_cancel64(sqe, Tag(&session, Op::kSessionReceive), 0);

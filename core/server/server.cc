@@ -105,6 +105,7 @@ absl::Status Server::StartReactors() {
   reactor_config.sessions.port_range = config_.port_range;
   reactor_config.slots = &slots_;
   reactor_config.sessions.cache = &cache_;
+  reactor_config.sessions.miss_ttl = config_.miss_cache;
   reactor_config.zero_copy = config_.zero_copy;
   reactor_config.stats = &stats_;
   stats_.WatchCache(&cache_);

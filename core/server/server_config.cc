@@ -108,6 +108,13 @@ absl::Status ValidateConfig(const ServerConfig& config) {
   if (config.shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--shutdown_grace: expected >= 0");
   }
+  // Beyond a minute a file dropped in behind the server's back would stay
+  // unseen longer than anyone would guess.
+  if (config.miss_cache < absl::ZeroDuration() ||
+      config.miss_cache > absl::Seconds(60)) {
+    return absl::InvalidArgumentError(
+        "--miss_cache_seconds: expected 0 (off) to 60");
+  }
   // Beyond a few milliseconds it would stretch every round trip for nothing.
   if (config.batch_window < absl::ZeroDuration() ||
       config.batch_window > absl::Milliseconds(10)) {

@@ -39,6 +39,9 @@ struct ServerConfig {
   // Memory for packet images of served files; 0: none, every transfer
   // stages its own reads.
   uint64_t cache_bytes = uint64_t{1} << 30;
+  // How long a name found missing is answered from memory (changes made
+  // through the server are seen at once); zero: never.
+  absl::Duration miss_cache = absl::Seconds(2);
   ZeroCopyMode zero_copy = ZeroCopyMode::kAuto;
   AdminConfig admin;
 };

@@ -535,3 +535,38 @@ TEST_F(RootStoreTest, MovedStoreKeepsWorking) {
 
 }  // namespace
 }  // namespace ringtftp
+
+namespace ringtftp {
+namespace {
+
+// Each change made through the store moves its counter, once it is made;
+// reads do not.
+TEST_F(RootStoreTest, EveryChangeCountsAndReadsDoNot) {
+  uint64_t before = store().changes().value();
+  ASSERT_TRUE(store().OpenForRead("file.txt").ok());
+  ASSERT_TRUE(store().Stat("cfg/x").ok());
+  ASSERT_TRUE(store().List("", true).ok());
+  EXPECT_EQ(store().changes().value(), before);
+
+  auto expect_counted = [&](absl::Status status, const char* what) {
+    EXPECT_TRUE(status.ok()) << what << ": " << status;
+    EXPECT_GT(store().changes().value(), before) << what;
+    before = store().changes().value();
+  };
+  AtomicWriter writer = Begin("new.cfg", RootStore::Replace::kNever);
+  ASSERT_TRUE(writer.Append(Bytes("x")).ok());
+  EXPECT_EQ(store().changes().value(), before) << "counted before commit";
+  expect_counted(writer.Commit(), "commit");
+  expect_counted(store().MakeDirectory("d/e"), "mkdir");
+  expect_counted(
+      store().Rename("new.cfg", "d/e/new.cfg", RootStore::Replace::kNever),
+      "rename");
+  expect_counted(
+      store().Copy("d/e/new.cfg", "copy.cfg", RootStore::Replace::kNever),
+      "copy");
+  expect_counted(store().Delete("copy.cfg"), "delete");
+  expect_counted(store().DeleteTree("d"), "delete tree");
+}
+
+}  // namespace
+}  // namespace ringtftp

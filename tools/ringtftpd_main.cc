@@ -12,16 +12,19 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "core/log/log.h"
 #include "core/server/server.h"
 #include "core/server/server_config.h"
+#include "revision.h"  // Generated at build time: RINGTFTP_REVISION.
 
 ABSL_FLAG(std::string, root, "./tftproot",
-          "Directory served; created if missing. Nothing outside it is "
-          "reachable.");
+          "Directory served; nothing outside it is reachable. Only this "
+          "default is created when missing; a root you name must exist.");
 ABSL_FLAG(std::string, listen, "127.0.0.1:6969",
           "Comma-separated ADDR:PORT list to serve on, e.g. "
           "0.0.0.0:69,[::]:69. Port 0 picks a free port.");
@@ -90,6 +93,10 @@ namespace {
 absl::StatusOr<ServerConfig> ConfigFromFlags() {
   ServerConfig config;
   config.root = absl::GetFlag(FLAGS_root);
+  // Only the embedded default is created: a named root that is missing is
+  // far more often a typo than a wish for an empty tree.
+  const absl::CommandLineFlag* root_flag = absl::FindCommandLineFlag("root");
+  config.create_root = root_flag->CurrentValue() == root_flag->DefaultValue();
   absl::StatusOr<std::vector<Endpoint>> listen =
       ParseListenList(absl::GetFlag(FLAGS_listen));
   if (!listen.ok()) return listen.status();
@@ -145,6 +152,12 @@ void RaiseOpenFileLimit() {
 }
 
 int Run(int argc, char** argv) {
+  absl::FlagsUsageConfig usage;
+  usage.version_string = [] {
+    return std::string("ringtftpd " RINGTFTP_VERSION " (" RINGTFTP_REVISION
+                       ")\n");
+  };
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "ringtftpd [--root=DIR] [--listen=ADDR:PORT,...] [flags]: serves DIR "
       "over TFTP. See README.md, or --help for every flag.");

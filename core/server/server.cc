@@ -22,11 +22,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   absl::Status status = ValidateConfig(config);
   if (!status.ok()) return status;
   absl::StatusOr<RootStore> store =
-      RootStore::Open(config.root, /*create_if_missing=*/true);
+      RootStore::Open(config.root, config.create_root);
   if (!store.ok()) {
+    const bool missing =
+        absl::IsNotFound(store.status()) && !config.create_root;
     return absl::Status(
         store.status().code(),
-        absl::StrCat("--root=", config.root, ": ", store.status().message()));
+        absl::StrCat("--root=", config.root, ": ", store.status().message(),
+                     missing ? " (create it first; only the default root "
+                               "./tftproot is created when missing)"
+                             : ""));
   }
   std::unique_ptr<Server> server(new Server(config, std::move(*store)));
   status = server->Bind();

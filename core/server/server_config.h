@@ -19,6 +19,9 @@ namespace ringtftp {
 
 struct ServerConfig {
   std::string root = "./tftproot";
+  // Only the embedded default root is created; a root an operator names must
+  // exist, so a typo fails at start-up instead of serving an empty tree.
+  bool create_root = true;
   std::vector<Endpoint> listen;
   int reactors = 1;
   WriteMode write_mode = WriteMode::kOff;

@@ -3,8 +3,10 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
@@ -47,6 +49,30 @@ TEST_F(LifecycleTest, ServesAfterStartWithoutDelay) {
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_EQ(reply->opcode, kData);
   EXPECT_EQ(reply->payload, "ready means ready");
+}
+
+TEST(StartUpTest, VersionNamesTheProjectVersionAndRevision) {
+  const CommandResult result =
+      RunCommand({ServerPath(), "--version"}, absl::Seconds(10));
+  ASSERT_TRUE(result.Succeeded()) << result.Describe();
+  EXPECT_TRUE(absl::StartsWith(result.stdout_text, "ringtftpd 0.1.0 ("))
+      << result.Describe();
+  EXPECT_FALSE(absl::StrContains(result.stdout_text, "NDEBUG"))
+      << result.Describe();
+}
+
+TEST(StartUpTest, ANamedRootThatIsMissingIsAnErrorAndIsNotCreated) {
+  absl::StatusOr<TempDir> parent = TempDir::Create("ringtftpd-noroot");
+  ASSERT_TRUE(parent.ok()) << parent.status();
+  const std::string root = parent->path() + "/typo/x/y";
+  const CommandResult result =
+      RunCommand({ServerPath(), "--root=" + root, "--listen=127.0.0.1:0"},
+                 absl::Seconds(10));
+  EXPECT_FALSE(result.timed_out) << result.Describe();
+  EXPECT_NE(result.exit_code, 0) << result.Describe();
+  EXPECT_TRUE(absl::StrContains(result.stderr_text, root)) << result.Describe();
+  EXPECT_FALSE(std::filesystem::exists(parent->path() + "/typo"))
+      << "the server created the root it was told to serve";
 }
 
 class BadFlagTest : public ::testing::TestWithParam<std::string> {};

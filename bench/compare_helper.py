@@ -197,20 +197,21 @@ def report(path):
             notes.append(rec["outcome"])
         if d["errors"]:
             errs = dict(d["errors"])
-            if str(rec["workload"]) == "3" and d["misses"]:
+            if _small(rec) and d["misses"]:
                 errs.pop("1", None)
             if errs:
                 notes.append("failed: " + _errors_text(errs))
         if rec.get("udp_rcvbuf_drops"):
             notes.append(f"{rec['udp_rcvbuf_drops']} datagrams dropped by "
                          "full receive buffers")
-        if d["verified"] is not None and d["ok"] and str(rec["workload"]) != "3":
+        if d["verified"] is not None and d["ok"] and not _small(rec):
             if d["verified"] != d["ok"]:
                 notes.append(f"verified {d['verified']} of {d['ok']}")
-        if str(rec["workload"]) == "3" and d["cpu_per_k"] is not None:
-            notes.insert(0, f"{d['cpu_per_k'] * 1000:.0f} µs CPU per transfer")
+        if _small(rec) and d["cpu_per_k"] is not None:
+            per = "miss" if str(rec["workload"]) == "3miss" else "transfer"
+            notes.insert(0, f"{d['cpu_per_k'] * 1000:.0f} µs CPU per {per}")
         okf = "–" if d["ok"] is None else f"{d['ok']} / {d['failed']}"
-        if str(rec["workload"]) == "3" and d["ok"] is not None:
+        if _small(rec) and d["ok"] is not None:
             okf = f"{d['ok']}+{d['misses']} miss / {d['failed'] - d['misses']}"
         w(f"| {rec['workload']} | {rec['server']} | {okf} | "
           f"{_fmt(d['mbps'], '.1f')} | {_fmt(d['tps'], '.1f')} | "
@@ -221,7 +222,7 @@ def report(path):
     w("")
     w("transfers/s counts transfers that ended as expected (downloads that "
       "completed and verified, plus ERROR 1 for the missing names of "
-      "workload 3). Server CPU is user + system time of the server and every "
+      "workload 3miss). Server CPU is user + system time of the server and every "
       "process or thread it started (perf stat task-clock with inheritance), "
       "while the workload ran (start-up excluded); peak RSS is the server's VmHWM or, for a forking "
       "server, the peak sampled sum of its private memory and its children's. "
@@ -239,6 +240,11 @@ def report(path):
     w("")
     out.extend(_first_commands(recs, "server", "server_command"))
     print("\n".join(out))
+
+
+def _small(rec):
+    """Workloads 3 and 3miss: many tiny transfers, counted per transfer."""
+    return str(rec["workload"]) in ("3", "3miss")
 
 
 def _first_commands(recs, key, field):
@@ -319,17 +325,10 @@ def _ratios(by, references):
         if srv:
             w(f"- workload 2, MB/s vs the best peer ({srv}): "
               f"{ours['2']['mbps'] / mbps:.2f}x (no target)")
-    if "3" in ours:
-        hpa = by.get(("3", "tftp-hpa"))
-        w(_ratio_line("workload 3, transfers/s vs tftp-hpa",
-                      ours["3"]["tps"], hpa[1]["tps"] if hpa else None, 10))
-        srv, tps = best("3", "tps", True)
-        w(_ratio_line(f"workload 3, transfers/s vs the best peer ({srv})",
-                      ours["3"]["tps"], tps, 3))
-        srv, cpk = best("3", "cpu_per_k", False)
-        if srv and ours["3"]["cpu_per_k"]:
-            w(f"- workload 3, server CPU per transfer: the best peer's ({srv}) "
-              f"/ ringtftpd's: {cpk / ours['3']['cpu_per_k']:.2f}x (no target)")
+    for wl, noun, nouns in (("3", "transfer", "transfers"),
+                            ("3miss", "miss", "misses")):
+        if wl in ours:
+            _small_file_lines(w, by, ours[wl], wl, noun, nouns)
     if "4" in ours:
         rec, d = by[("4", "ringtftpd")]
         b = rec.get("bench") or {}
@@ -352,6 +351,22 @@ def _ratios(by, references):
             w(f"- workload 4, {srv}: {pd['ok']} ok / {pd['failed']} failed"
               f"{' (' + _errors_text(pd['errors']) + ')' if pd['errors'] else ''}")
     return out
+
+
+def _small_file_lines(w, by, ours, workload, noun, nouns):
+    """Issue 11's bar for workloads 3 and 3miss, against dnsmasq (the best
+    small-file peer) and, for reference, the best peer of the run."""
+    dnsmasq = by.get((workload, "dnsmasq"))
+    dn = dnsmasq[1] if dnsmasq else {"tps": None, "cpu_per_k": None}
+    w(_ratio_line(f"workload {workload}, {nouns}/s vs dnsmasq", ours["tps"],
+                  dn["tps"], 3))
+    w(_ratio_line(f"workload {workload}, server CPU per {noun}: dnsmasq's / "
+                  "ringtftpd's", ours["cpu_per_k"], dn["cpu_per_k"], 3,
+                  higher_is_better=False))
+    if ours["cpu"] is not None and ours["client_cpu"] is not None:
+        w(f"  - CPU while it ran: server {ours['cpu']:.2f} s, load generator "
+          f"{ours['client_cpu']:.2f} s (a load generator near its core's "
+          "whole run caps the rate, not the server)")
 
 
 def main(argv):

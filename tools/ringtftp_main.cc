@@ -66,6 +66,9 @@ ABSL_FLAG(std::vector<std::string>, expect_missing, {},
 ABSL_FLAG(double, miss_ratio, 0,
           "bench: share (0..1) of downloads asking for generated names that "
           "do not exist");
+ABSL_FLAG(uint64_t, miss_names, 0,
+          "bench: how many distinct generated names the misses of "
+          "--miss_ratio cycle through (0: a new name for every miss)");
 ABSL_FLAG(std::string, verify_dir, "",
           "bench: the server's root, read locally; every download is checked "
           "against it by size and sha256");
@@ -93,7 +96,8 @@ constexpr char kUsage[] =
     "--expect_sha256=HEX --quiet\n"
     "bench flags: --concurrency=N --transfers=N --duration=S --threads=N "
     "--upload --upload_size=BYTES --files=A,B --file_list=PATH "
-    "--expect_missing=A,B --miss_ratio=R --verify_dir=DIR --json "
+    "--expect_missing=A,B --miss_ratio=R --miss_names=N --verify_dir=DIR "
+    "--json "
     "--server_pid=PID --source_addresses=N, with --blksize --windowsize "
     "--tsize --timeout --retries\n";
 
@@ -269,6 +273,7 @@ absl::StatusOr<WorkloadSpec> WorkloadFromFlags(const std::vector<char*>& args) {
   spec.names = *std::move(names);
   spec.expect_missing = absl::GetFlag(FLAGS_expect_missing);
   spec.miss_ratio = absl::GetFlag(FLAGS_miss_ratio);
+  spec.miss_names = absl::GetFlag(FLAGS_miss_names);
   spec.verify_dir = absl::GetFlag(FLAGS_verify_dir);
   spec.upload = absl::GetFlag(FLAGS_upload);
   spec.upload_bytes = absl::GetFlag(FLAGS_upload_size);

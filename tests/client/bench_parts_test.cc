@@ -187,6 +187,23 @@ TEST_F(WorkloadTest, MissRatioIsExactAndKeepsTheTurn) {
   EXPECT_EQ(misses, 300);
 }
 
+TEST_F(WorkloadTest, MissNamesCycleThroughABoundedSet) {
+  WorkloadSpec spec;
+  spec.miss_ratio = 1;
+  spec.miss_names = 3;
+  spec.verify_dir = dir_;
+  absl::StatusOr<Workload> workload = Workload::Create(spec);
+  ASSERT_TRUE(workload.ok()) << workload.status();
+  std::vector<std::string> names;
+  for (uint64_t index = 0; index < 5; ++index) {
+    names.push_back(workload->Job(index).remote);
+  }
+  EXPECT_THAT(names,
+              ElementsAre("ringtftp-bench-miss-0", "ringtftp-bench-miss-1",
+                          "ringtftp-bench-miss-2", "ringtftp-bench-miss-0",
+                          "ringtftp-bench-miss-1"));
+}
+
 TEST_F(WorkloadTest, RefusesWhatCannotBeVerified) {
   WorkloadSpec spec;
   spec.names = {"a"};

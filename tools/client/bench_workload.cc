@@ -13,8 +13,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "tools/client/local_file.h"
 #include "fs/sha256_stream.h"
+#include "tools/client/local_file.h"
 
 namespace ringtftp {
 namespace {
@@ -76,6 +76,7 @@ absl::StatusOr<Workload> Workload::Create(const WorkloadSpec& spec) {
   workload.upload_ = spec.upload;
   workload.miss_parts_ =
       static_cast<uint64_t>(spec.miss_ratio * kRatioParts + 0.5);
+  workload.miss_names_ = spec.miss_names;
   absl::Status added =
       spec.upload ? workload.AddUploads(spec) : workload.AddDownloads(spec);
   if (!added.ok()) return added;
@@ -137,7 +138,8 @@ uint64_t Workload::MissesBefore(uint64_t index) const {
 BenchJob Workload::Job(uint64_t index) const {
   const uint64_t misses = MissesBefore(index);
   if (MissesBefore(index + 1) > misses) {
-    return BenchJob{absl::StrCat("ringtftp-bench-miss-", index), nullptr, true};
+    const uint64_t name = miss_names_ == 0 ? index : misses % miss_names_;
+    return BenchJob{absl::StrCat("ringtftp-bench-miss-", name), nullptr, true};
   }
   const Entry& entry = entries_[(index - misses) % entries_.size()];
   if (upload_) return BenchJob{absl::StrCat(entry.name, ".", index)};

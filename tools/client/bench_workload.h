@@ -35,6 +35,10 @@ struct WorkloadSpec {
   // The share of transfers, 0..1, that ask for generated names which do
   // not exist, spread evenly over the run.
   double miss_ratio = 0;
+  // How many distinct generated names the misses cycle through, as a
+  // booting rack probes the same pxelinux.cfg names again and again; zero
+  // gives every miss a name of its own.
+  uint64_t miss_names = 0;
   // Downloads: the server's root, read locally, whose files every download
   // is checked against.
   std::string verify_dir;
@@ -74,6 +78,7 @@ class Workload {
   bool upload_ = false;
   std::vector<Entry> entries_;
   uint64_t miss_parts_ = 0;  // miss_ratio, in parts per kRatioParts.
+  uint64_t miss_names_ = 0;
   std::string upload_content_;
   std::string upload_sha256_;
 };

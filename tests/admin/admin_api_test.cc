@@ -419,6 +419,7 @@ class AdminStartupTest : public integration::IntegrationTest {
 };
 
 TEST_F(AdminStartupTest, TcpWithoutATokenIsRefused) {
+  ASSERT_TRUE(std::filesystem::create_directory(root()));
   const CommandResult result =
       RunCommand({ServerPath(), "--listen=127.0.0.1:0",
                   absl::StrCat("--root=", root()), "--admin_listen=127.0.0.1:0",

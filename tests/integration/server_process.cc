@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -107,6 +109,12 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     if (!made.ok()) return made.status();
     root = made->path();
     own_root.emplace(*std::move(made));
+  } else if (std::error_code error;
+             !std::filesystem::create_directories(root, error) && error) {
+    // The server creates only its embedded default root; a test that names
+    // one plays the operator who makes it first.
+    return absl::InternalError(
+        absl::StrCat("cannot create the root ", root, ": ", error.message()));
   }
 
   std::vector<std::string> listen;

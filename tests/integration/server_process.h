@@ -28,7 +28,8 @@ struct ServerConfig {
   bool ipv4 = true;
   bool ipv6 = false;
   // The directory to serve, left in place when the server stops, so that a
-  // test can restart one on it; empty: a fresh one, removed with the server.
+  // test can restart one on it (created when missing, as an operator would);
+  // empty: a fresh one, removed with the server.
   std::string root;
   // Further flags, e.g. "--write=create" or "--timeout=0.2".
   std::vector<std::string> flags;

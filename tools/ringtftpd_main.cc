@@ -4,8 +4,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,9 +19,13 @@
 #include "absl/flags/usage_config.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "core/log/log.h"
+#include "core/server/inherited_sockets.h"
 #include "core/server/server.h"
 #include "core/server/server_config.h"
+#include "core/server/systemd_notifier.h"
 #include "revision.h"  // Generated at build time: RINGTFTP_REVISION.
 
 ABSL_FLAG(std::string, root, "./tftproot",
@@ -90,6 +96,25 @@ ABSL_FLAG(std::string, zerocopy, "auto",
 namespace ringtftp {
 namespace {
 
+// How often STATUS= is refreshed when nothing else wakes the main thread.
+constexpr absl::Duration kStatusPeriod = absl::Seconds(1);
+
+// `value`, or when it is empty and systemd made the unit a directory of
+// this kind (RuntimeDirectory=, StateDirectory=: under ProtectSystem=strict
+// nothing else is writable), `name` in it.
+std::string OrSystemdDirectory(std::string value, const char* variable,
+                               absl::string_view name) {
+  const char* directories = std::getenv(variable);
+  if (!value.empty() || directories == nullptr || *directories == '\0') {
+    return value;
+  }
+  // Several directories are listed with ':'; the first is the unit's own.
+  const absl::string_view first =
+      absl::string_view(directories)
+          .substr(0, absl::string_view(directories).find(':'));
+  return name.empty() ? std::string(first) : absl::StrCat(first, "/", name);
+}
+
 absl::StatusOr<ServerConfig> ConfigFromFlags() {
   ServerConfig config;
   config.root = absl::GetFlag(FLAGS_root);
@@ -134,10 +159,13 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
       ParseZeroCopyMode(absl::GetFlag(FLAGS_zerocopy));
   if (!zero_copy.ok()) return zero_copy.status();
   config.zero_copy = *zero_copy;
-  config.admin = {.socket_path = absl::GetFlag(FLAGS_admin_socket),
-                  .listen = absl::GetFlag(FLAGS_admin_listen),
-                  .token_file = absl::GetFlag(FLAGS_admin_token_file),
-                  .state_dir = absl::GetFlag(FLAGS_state_dir)};
+  config.admin = {
+      .socket_path = OrSystemdDirectory(absl::GetFlag(FLAGS_admin_socket),
+                                        "RUNTIME_DIRECTORY", "admin.sock"),
+      .listen = absl::GetFlag(FLAGS_admin_listen),
+      .token_file = absl::GetFlag(FLAGS_admin_token_file),
+      .state_dir = OrSystemdDirectory(absl::GetFlag(FLAGS_state_dir),
+                                      "STATE_DIRECTORY", "")};
   absl::Status valid = ValidateConfig(config);
   if (!valid.ok()) return valid;
   return config;
@@ -149,6 +177,32 @@ void RaiseOpenFileLimit() {
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
   limit.rlim_cur = limit.rlim_max;
   setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+std::string InFlight(const Server& server) {
+  return absl::StrCat(server.transfers_in_flight(), " transfers in flight");
+}
+
+// Waits for SIGINT or SIGTERM and returns it; meanwhile keeps the service
+// manager's STATUS= current and, when the unit has a watchdog, pets it only
+// while every reactor still turns its loop.
+int ServeUntilSignalled(Server& server, const SystemdNotifier& notifier,
+                        const sigset_t& signals) {
+  const absl::Duration period =
+      std::min(notifier.watchdog_period(), kStatusPeriod);
+  std::string status;
+  while (true) {
+    const timespec wait = absl::ToTimespec(period);
+    const int received = sigtimedwait(&signals, nullptr, &wait);
+    if (received == SIGINT || received == SIGTERM) return received;
+    if (server.ReactorsProgressed() &&
+        notifier.watchdog_period() != absl::InfiniteDuration()) {
+      notifier.Watchdog();
+    }
+    std::string now = InFlight(server);
+    if (now != status) notifier.Status(now);
+    status = std::move(now);
+  }
 }
 
 int Run(int argc, char** argv) {
@@ -172,8 +226,15 @@ int Run(int argc, char** argv) {
     LogLine(absl::StrCat("ringtftpd: ", config.status().message()));
     return 2;
   }
+  absl::StatusOr<std::vector<int>> inherited = TakeInheritedSockets();
+  if (!inherited.ok()) {
+    LogLine(absl::StrCat("ringtftpd: ", inherited.status().message()));
+    return 1;
+  }
+  config->inherited_sockets = *inherited;
   RaiseOpenFileLimit();
-  // Reactor threads inherit this mask, so the signals reach only sigwait.
+  // Reactor threads inherit this mask, so the signals reach only the main
+  // thread's sigtimedwait.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -186,7 +247,8 @@ int Run(int argc, char** argv) {
     return 1;
   }
   for (const Endpoint& endpoint : (*server)->bound()) {
-    Log("ringtftpd: listening on %s", endpoint.ToString());
+    Log("ringtftpd: listening on %s%s", endpoint.ToString(),
+        inherited->empty() ? "" : " (passed by the service manager)");
   }
   Log("ringtftpd: serving %s with %d reactors, uploads %s",
       (*server)->store().path(), config->reactors,
@@ -197,10 +259,12 @@ int Run(int argc, char** argv) {
         "after binding");
   }
   LogLine("ringtftpd: ready");
-  int received = 0;
-  sigwait(&signals, &received);
+  const SystemdNotifier notifier;
+  notifier.Ready(InFlight(**server));
+  const int received = ServeUntilSignalled(**server, notifier, signals);
   Log("ringtftpd: %s: finishing transfers in flight, then exiting",
       received == SIGINT ? "SIGINT" : "SIGTERM");
+  notifier.Stopping();
   (*server)->Stop();
   (*server)->Join();
   server->reset();

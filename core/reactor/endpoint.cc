@@ -75,6 +75,29 @@ Endpoint Endpoint::WithPort(uint16_t port) const {
   return copy;
 }
 
+Endpoint Endpoint::Unmapped() const {
+  if (family() != AF_INET6) return *this;
+  const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&storage_);
+  if (!IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) return *this;
+  sockaddr_in sin{};
+  sin.sin_family = AF_INET;
+  sin.sin_port = sin6->sin6_port;
+  std::memcpy(&sin.sin_addr, &sin6->sin6_addr.s6_addr[12], 4);
+  return Endpoint(reinterpret_cast<const sockaddr*>(&sin), sizeof(sin));
+}
+
+Endpoint Endpoint::Mapped() const {
+  if (family() != AF_INET) return *this;
+  const auto* sin = reinterpret_cast<const sockaddr_in*>(&storage_);
+  sockaddr_in6 sin6{};
+  sin6.sin6_family = AF_INET6;
+  sin6.sin6_port = sin->sin_port;
+  sin6.sin6_addr.s6_addr[10] = 0xff;
+  sin6.sin6_addr.s6_addr[11] = 0xff;
+  std::memcpy(&sin6.sin6_addr.s6_addr[12], &sin->sin_addr, 4);
+  return Endpoint(reinterpret_cast<const sockaddr*>(&sin6), sizeof(sin6));
+}
+
 std::string Endpoint::ToString() const {
   char text[INET6_ADDRSTRLEN] = {};
   if (family() == AF_INET6) {

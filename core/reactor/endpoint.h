@@ -25,6 +25,12 @@ class Endpoint {
   int family() const { return storage_.ss_family; }
   uint16_t port() const;
   Endpoint WithPort(uint16_t port) const;
+  // An IPv4 client reaching a dual-stack IPv6 socket arrives as
+  // ::ffff:a.b.c.d; Unmapped() is it as the IPv4 endpoint it is (other
+  // endpoints unchanged), and Mapped() an IPv4 endpoint back as such a
+  // socket addresses it.
+  Endpoint Unmapped() const;
+  Endpoint Mapped() const;
   const sockaddr* address() const {
     return reinterpret_cast<const sockaddr*>(&storage_);
   }

@@ -121,6 +121,7 @@ void Reactor::SetUpZeroCopy() {
 void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
   while (true) {
     ++pass_;
+    heartbeat_.store(pass_, std::memory_order_relaxed);
     socket_pool_.Advance(pass_);
     absl::Time now = MonotonicNow();
     timers_->Advance(now, [&](TimerWheel::Entry* entry) {

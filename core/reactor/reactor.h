@@ -69,6 +69,13 @@ class Reactor final : public SessionIo {
   void Run(const std::atomic<bool>& stop,
            absl::FunctionRef<void(const absl::Status&)> on_ready);
 
+  // Loop passes made so far; any thread may read it. A reactor passes at
+  // least every 100 ms while it lives, so one that stops counting is stuck
+  // (the systemd watchdog asks exactly that).
+  int64_t heartbeat() const {
+    return heartbeat_.load(std::memory_order_relaxed);
+  }
+
   void SendWindow(Session& session, absl::Span<const uint8_t> bytes,
                   const ImageLease* image) override;
   void SendControl(Session& session, absl::Span<const uint8_t> bytes) override;
@@ -108,6 +115,8 @@ class Reactor final : public SessionIo {
               absl::string_view file, const absl::Status& why);
   void StopListening();
   bool listening() const;
+  // An open listener of `family`, or null.
+  const Listener* ListenerOfFamily(int family) const;
 
   // transfer_lifecycle.cc: a transfer from its start to its deletion.
   void StartSession(const Endpoint& local, const Endpoint& peer,
@@ -167,6 +176,7 @@ class Reactor final : public SessionIo {
   MissCache misses_;
   // Passes of the loop so far, the clock of the socket pool's quarantine.
   int64_t pass_ = 0;
+  std::atomic<int64_t> heartbeat_{0};
   FixedBuffers fixed_buffers_;
   DirectSockets direct_sockets_;
   // By local address (port 0): what zero-copy sends from it came to.

@@ -50,9 +50,14 @@ void Reactor::OnRequestDatagram(Listener& listener, uint8_t* buffer, int length,
       io_uring_recvmsg_validate(buffer, length, &listener.header);
   // A truncated datagram is no request we could read whole.
   if (out == nullptr || (out->flags & MSG_TRUNC) != 0) return;
-  Endpoint peer(static_cast<sockaddr*>(io_uring_recvmsg_name(out)),
-                std::min<socklen_t>(out->namelen, sizeof(sockaddr_storage)));
-  Endpoint local = DestinationOf(out, &listener.header, listener.local);
+  // IPv4 clients of a dual-stack socket are IPv4 clients everywhere:
+  // logs, limits and their transfer sockets.
+  Endpoint peer =
+      Endpoint(static_cast<sockaddr*>(io_uring_recvmsg_name(out)),
+               std::min<socklen_t>(out->namelen, sizeof(sockaddr_storage)))
+          .Unmapped();
+  Endpoint local =
+      DestinationOf(out, &listener.header, listener.local).Unmapped();
   auto* payload =
       static_cast<uint8_t*>(io_uring_recvmsg_payload(out, &listener.header));
   size_t size = io_uring_recvmsg_payload_length(out, length, &listener.header);
@@ -115,20 +120,29 @@ void Reactor::Refuse(const Endpoint& local, const Endpoint& peer,
   log_.Addf("refused peer=%s file=%s code=%d message=%s", peer.ToString(),
             Quoted(file), static_cast<int>(code), Quoted(why.message()));
   // Any listener of the same family can send it: the packet info picks the
-  // source address.
-  auto sender = std::find_if(
-      listeners_.begin(), listeners_.end(), [&](const Listener& listener) {
-        return listener.fd >= 0 && listener.local.family() == peer.family();
-      });
-  if (sender == listeners_.end()) return;
+  // source address. An IPv4 client that came through a dual-stack socket
+  // has only that one, addressed the mapped way.
+  const Listener* sender = ListenerOfFamily(peer.family());
+  const bool mapped = sender == nullptr && peer.family() == AF_INET;
+  if (mapped) sender = ListenerOfFamily(AF_INET6);
+  if (sender == nullptr) return;
   ControlPacket* packet = control_packets_->Take();
   if (packet == nullptr) return;  // The client will ask again.
   size_t length =
       BuildError(code, why.message(), absl::MakeSpan(packet->bytes));
-  packet->ForListener(peer, local, length);
+  packet->ForListener(mapped ? peer.Mapped() : peer,
+                      mapped ? local.Mapped() : local, length);
   io_uring_sqe* sqe = ring_.NextSqe();
   io_uring_prep_sendmsg(sqe, sender->fd, &packet->header, 0);
   io_uring_sqe_set_data64(sqe, Tag(packet, Op::kControlSend));
+}
+
+const Reactor::Listener* Reactor::ListenerOfFamily(int family) const {
+  auto listener = std::find_if(
+      listeners_.begin(), listeners_.end(), [&](const Listener& listener) {
+        return listener.fd >= 0 && listener.local.family() == family;
+      });
+  return listener == listeners_.end() ? nullptr : &*listener;
 }
 
 void Reactor::StopListening() {

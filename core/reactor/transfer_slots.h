@@ -30,6 +30,8 @@ class TransferSlots {
 
   int64_t max_total() const { return max_total_; }
   int64_t max_per_client() const { return max_per_client_; }
+  // Transfers holding a slot now, server-wide.
+  int64_t in_use() const { return active_.load(std::memory_order_relaxed); }
 
  private:
   bool TryAcquireForClient(const Endpoint& client);

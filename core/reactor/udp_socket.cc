@@ -116,6 +116,24 @@ absl::StatusOr<int> OpenListenSocket(const Endpoint& endpoint) {
   return fd;
 }
 
+absl::StatusOr<Endpoint> AdoptListenSocket(int fd) {
+  absl::StatusOr<Endpoint> local = LocalEndpoint(fd);
+  if (!local.ok()) return local.status();
+  const int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+    return ErrnoStatus(errno, "cannot make an inherited socket non-blocking");
+  }
+  ReserveReceiveBuffer(fd, kListenerReceiveBytes);
+  absl::Status status =
+      SetOption(fd, IPPROTO_IP, IP_PKTINFO, 1, "cannot set IP_PKTINFO");
+  if (status.ok() && local->family() == AF_INET6) {
+    status = SetOption(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1,
+                       "cannot set IPV6_RECVPKTINFO");
+  }
+  if (!status.ok()) return status;
+  return local;
+}
+
 absl::Status SteerByReceivingCpu(int fd, int group_size) {
   sock_filter program[] = {
       {BPF_LD | BPF_W | BPF_ABS, 0, 0,

@@ -27,6 +27,12 @@ absl::StatusOr<Endpoint> ProbeFreeEndpoint(const Endpoint& endpoint);
 // IPv6-only, so "[::]:69" and "0.0.0.0:69" can both be bound.
 absl::StatusOr<int> OpenListenSocket(const Endpoint& endpoint);
 
+// Makes a socket bound by someone else (systemd's ListenDatagram=) a
+// listener like those of OpenListenSocket: non-blocking, reporting each
+// datagram's destination. An IPv6 one may be dual-stack, so it reports
+// IPv4 destinations too. Returns the address it is bound to.
+absl::StatusOr<Endpoint> AdoptListenSocket(int fd);
+
 // Has the kernel hand each datagram of a SO_REUSEPORT group to the socket
 // at index (receiving CPU mod `group_size`): the i-th socket bound, whose
 // reactor runs on the i-th CPU. Set on any one socket of the group.

@@ -1,5 +1,6 @@
 #include "core/server/server.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
@@ -62,6 +63,7 @@ Server::~Server() {
 }
 
 absl::Status Server::Bind() {
+  if (!config_.inherited_sockets.empty()) return AdoptInherited();
   for (const Endpoint& wanted : config_.listen) {
     absl::StatusOr<Endpoint> endpoint = ProbeFreeEndpoint(wanted);
     if (!endpoint.ok()) return endpoint.status();
@@ -75,6 +77,25 @@ absl::Status Server::Bind() {
     if (config_.reactors == static_cast<int>(cpus_.size())) {
       SteerByReceivingCpu(listen_fds_.front().back(), config_.reactors)
           .IgnoreError();
+    }
+    bound_.push_back(*endpoint);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Server::AdoptInherited() {
+  // One socket, shared by every reactor: each arms its own receive on it and
+  // the kernel hands each datagram to one of them.
+  for (int fd : std::exchange(config_.inherited_sockets, {})) {
+    listen_fds_.front().push_back(fd);
+    absl::StatusOr<Endpoint> endpoint = AdoptListenSocket(fd);
+    if (!endpoint.ok()) return endpoint.status();
+    for (size_t r = 1; r < listen_fds_.size(); ++r) {
+      int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+      if (copy < 0) {
+        return absl::ErrnoToStatus(errno, "cannot share an inherited socket");
+      }
+      listen_fds_[r].push_back(copy);
     }
     bound_.push_back(*endpoint);
   }
@@ -173,6 +194,17 @@ absl::Status Server::StartAdmin() {
   if (!admin.ok()) return admin.status();
   admin_ = *std::move(admin);
   return absl::OkStatus();
+}
+
+bool Server::ReactorsProgressed() {
+  heartbeats_seen_.resize(reactors_.size(), -1);
+  bool progressed = true;
+  for (size_t i = 0; i < reactors_.size(); ++i) {
+    const int64_t heartbeat = reactors_[i]->heartbeat();
+    progressed = progressed && heartbeat != heartbeats_seen_[i];
+    heartbeats_seen_[i] = heartbeat;
+  }
+  return progressed;
 }
 
 void Server::Join() {

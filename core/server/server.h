@@ -42,9 +42,17 @@ class Server {
   // Waits for every reactor to end.
   void Join();
 
+  // Transfers in flight now.
+  int64_t transfers_in_flight() const { return slots_.in_use(); }
+  // Whether every reactor has made a pass of its loop since the last call
+  // (true on the first): what the systemd watchdog should vouch for.
+  bool ReactorsProgressed();
+
  private:
   Server(const ServerConfig& config, RootStore store);
   absl::Status Bind();
+  // Bind()'s way when the service manager bound the sockets.
+  absl::Status AdoptInherited();
   absl::Status DropPrivileges();
   absl::Status StartReactors();
   // The admin endpoint, once the reactors serve.
@@ -61,6 +69,7 @@ class Server {
   std::vector<int> cpus_;  // Reactor i runs on cpus_[i % size].
   std::vector<std::unique_ptr<Reactor>> reactors_;
   std::vector<std::thread> threads_;
+  std::vector<int64_t> heartbeats_seen_;  // ReactorsProgressed()'s memory.
   std::atomic<bool> stop_{false};
   ServerStats stats_;
   // Declared last, so destroyed first: it uses store_ and stats_.

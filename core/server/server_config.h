@@ -23,6 +23,10 @@ struct ServerConfig {
   // exist, so a typo fails at start-up instead of serving an empty tree.
   bool create_root = true;
   std::vector<Endpoint> listen;
+  // Bound UDP sockets a socket-activating service manager passed in (see
+  // inherited_sockets.h); when there are any, they replace `listen` and the
+  // server owns them.
+  std::vector<int> inherited_sockets;
   int reactors = 1;
   WriteMode write_mode = WriteMode::kOff;
   uint64_t max_upload_bytes = uint64_t{1} << 30;

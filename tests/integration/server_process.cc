@@ -120,9 +120,10 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
   std::vector<std::string> listen;
   if (config.ipv4) listen.push_back("127.0.0.1:0");
   if (config.ipv6) listen.push_back("[::1]:0");
-  std::vector<std::string> argv = {
-      ServerPath(), absl::StrCat("--root=", root),
-      absl::StrCat("--listen=", absl::StrJoin(listen, ","))};
+  std::vector<std::string> argv = std::move(config.launcher);
+  argv.insert(argv.end(),
+              {ServerPath(), absl::StrCat("--root=", root),
+               absl::StrCat("--listen=", absl::StrJoin(listen, ","))});
   // Tests often leave a transfer hanging (a probe never ACKed); the default
   // 5 s drain on SIGTERM would dominate the suite's run time. Later flags
   // win, so a test can still ask for its own.
@@ -209,7 +210,9 @@ bool ServerProcess::ParseAddresses() {
       continue;
     }
     if (!absl::ConsumePrefix(&rest, kListening)) continue;
-    auto parsed = ParseListenAddress(rest);
+    // "ADDR:PORT", maybe followed by a note such as where the socket came
+    // from.
+    auto parsed = ParseListenAddress(rest.substr(0, rest.find(' ')));
     if (!parsed.has_value()) return false;
     (parsed->second ? ipv6_port_ : ipv4_port_) = parsed->first;
   }

@@ -33,6 +33,9 @@ struct ServerConfig {
   std::string root;
   // Further flags, e.g. "--write=create" or "--timeout=0.2".
   std::vector<std::string> flags;
+  // A command the server runs under, which must exec it in its own process
+  // (so pid() is the server's), e.g. systemd-socket-activate.
+  std::vector<std::string> launcher;
 };
 
 // One line of the server's log, split into its key=value fields.

@@ -37,5 +37,17 @@ TEST(EndpointTest, EqualityAndHashFollowAddressAndPort) {
   EXPECT_FALSE(set.contains(*Endpoint::Parse("10.0.0.2:1000")));
 }
 
+TEST(EndpointTest, MappedIpv4IsUnmappedAndBack) {
+  const Endpoint mapped = *Endpoint::Parse("[::ffff:10.1.2.3]:4242");
+  const Endpoint v4 = mapped.Unmapped();
+  EXPECT_EQ(v4.family(), AF_INET);
+  EXPECT_EQ(v4.ToString(), "10.1.2.3:4242");
+  EXPECT_EQ(v4.Mapped(), mapped);
+  EXPECT_EQ(v4.Unmapped(), v4);
+  const Endpoint v6 = *Endpoint::Parse("[2001:db8::1]:69");
+  EXPECT_EQ(v6.Unmapped(), v6);
+  EXPECT_EQ(v6.Mapped(), v6);
+}
+
 }  // namespace
 }  // namespace ringtftp

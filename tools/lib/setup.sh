@@ -4,9 +4,9 @@
 # Packages the build needs (Debian 12 names).
 RINGTFTP_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config liburing-dev
   libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcpp-httplib-dev prometheus-cpp-dev nlohmann-json3-dev)
+  libcpp-httplib-dev prometheus-cpp-dev nlohmann-json3-dev libsystemd-dev)
 # The real clients the integration tests drive.
-RINGTFTP_TEST_PACKAGES=(tftp-hpa atftp curl busybox)
+RINGTFTP_TEST_PACKAGES=(tftp-hpa atftp curl busybox systemd iproute2)
 
 ringtftp_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
 

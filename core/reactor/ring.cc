@@ -1,10 +1,9 @@
 #include "core/reactor/ring.h"
 
 #include <cstdlib>
-#include <cstring>
 
-#include "absl/strings/str_cat.h"
 #include "core/log/log.h"
+#include "core/reactor/ring_setup_failure.h"
 
 // liburing 2.3's header predates this flag; the kernel has it since 6.1.
 #ifndef IORING_SETUP_DEFER_TASKRUN
@@ -30,10 +29,8 @@ absl::Status Ring::Init() {
   params.cq_entries = kCqEntries;
   int result = io_uring_queue_init_params(kSqEntries, &ring_, &params);
   if (result < 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot create an io_uring (Linux 6.1 or later is needed, and "
-        "io_uring must not be disabled by kernel.io_uring_disabled): ",
-        std::strerror(-result)));
+    return absl::UnavailableError(
+        DescribeRingSetupFailure(-result, ThisRingSetupHost()));
   }
   ready_ = true;
   return absl::OkStatus();

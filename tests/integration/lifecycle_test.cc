@@ -75,6 +75,24 @@ TEST(StartUpTest, ANamedRootThatIsMissingIsAnErrorAndIsNotCreated) {
       << "the server created the root it was told to serve";
 }
 
+TEST(StartUpTest, WithoutIoUringItSaysWhyAndHowToFixIt) {
+  absl::StatusOr<TempDir> root = TempDir::Create("ringtftpd-seccomp");
+  ASSERT_TRUE(root.ok()) << root.status();
+  const CommandResult result =
+      RunCommand({RINGTFTP_WITHOUT_IO_URING, ServerPath(),
+                  "--root=" + root->path(), "--listen=127.0.0.1:0"},
+                 absl::Seconds(10));
+  EXPECT_EQ(result.exit_code, 1) << result.Describe();
+  EXPECT_TRUE(
+      absl::StrContains(result.stderr_text,
+                        "cannot create an io_uring (Operation not "
+                        "permitted): a seccomp filter forbids io_uring"))
+      << result.Describe();
+  EXPECT_EQ(
+      std::count(result.stderr_text.begin(), result.stderr_text.end(), '\n'), 1)
+      << "one line, not a cascade: " << result.Describe();
+}
+
 class BadFlagTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BadFlagTest, ExitsNonZeroWithOneLine) {

@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
@@ -353,6 +354,44 @@ TEST_F(NotifyTest, ReadyStatusWatchdogAndStopping) {
       notify.ReceiveUntil("STOPPING=1", absl::Seconds(5));
   EXPECT_EQ(CountHolding(stopping, "STOPPING=1"), 1);
   EXPECT_EQ(server().Stop(), 0);
+}
+
+// The shipped units, with ExecStart= pointing at this build, pass
+// systemd-analyze verify without a single warning.
+TEST(SystemdUnitsTest, VerifyWithoutAWarning) {
+  absl::StatusOr<TempDir> units = TempDir::Create("ringtftpd-units");
+  ASSERT_TRUE(units.ok()) << units.status();
+  for (const char* unit : {"ringtftpd.socket", "ringtftpd.service"}) {
+    absl::StatusOr<std::string> text =
+        ReadFile(absl::StrCat(RINGTFTP_SOURCE_DIR, "/tools/systemd/", unit));
+    ASSERT_TRUE(text.ok()) << text.status();
+    ASSERT_TRUE(WriteFile(units->Join(unit),
+                          absl::StrReplaceAll(
+                              *text, {{"/usr/sbin/ringtftpd", ServerPath()}}))
+                    .ok());
+  }
+  const CommandResult result = RunCommand(
+      {"/usr/bin/systemd-analyze", "verify", "--man=no",
+       units->Join("ringtftpd.socket"), units->Join("ringtftpd.service")},
+      absl::Seconds(30));
+  EXPECT_TRUE(result.Succeeded()) << result.Describe();
+  EXPECT_EQ(result.stderr_text, "") << result.Describe();
+}
+
+// SystemCallFilter=@system-service must keep io_uring: it does through
+// @aio (systemd 252), which this checks on the systemd at hand.
+TEST(SystemdUnitsTest, TheSyscallFilterKeepsIoUring) {
+  const CommandResult service = RunCommand(
+      {"/usr/bin/systemd-analyze", "syscall-filter", "@system-service"});
+  ASSERT_TRUE(service.Succeeded()) << service.Describe();
+  EXPECT_THAT(service.stdout_text, HasSubstr("    @aio\n"));
+  const CommandResult aio =
+      RunCommand({"/usr/bin/systemd-analyze", "syscall-filter", "@aio"});
+  ASSERT_TRUE(aio.Succeeded()) << aio.Describe();
+  for (const char* call :
+       {"io_uring_setup", "io_uring_enter", "io_uring_register"}) {
+    EXPECT_THAT(aio.stdout_text, HasSubstr(absl::StrCat("    ", call, "\n")));
+  }
 }
 
 }  // namespace

@@ -21,13 +21,20 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "core/admin/admin_config.h"
 #include "core/log/log.h"
 #include "core/server/inherited_sockets.h"
 #include "core/server/server.h"
 #include "core/server/server_config.h"
 #include "core/server/systemd_notifier.h"
+#include "fs/root_store.h"
 #include "revision.h"  // Generated at build time: RINGTFTP_REVISION.
+#include "tools/flagfile_check.h"
 
+ABSL_FLAG(bool, check_config, false,
+          "Check the configuration (flags, flagfiles, the root, the admin "
+          "token file) and exit: 0 when it is good, else 1 with one line per "
+          "problem, FILE:LINE: first for a flagfile's. Binds nothing.");
 ABSL_FLAG(std::string, root, "./tftproot",
           "Directory served; nothing outside it is reachable. Only this "
           "default is created when missing; a root you name must exist.");
@@ -115,25 +122,33 @@ std::string OrSystemdDirectory(std::string value, const char* variable,
   return name.empty() ? std::string(first) : absl::StrCat(first, "/", name);
 }
 
-absl::StatusOr<ServerConfig> ConfigFromFlags() {
+// `parsed` into `into`, or its error into `problems`.
+template <typename T>
+void Take(absl::StatusOr<T> parsed, T& into,
+          std::vector<absl::Status>& problems) {
+  if (parsed.ok()) {
+    into = *std::move(parsed);
+  } else {
+    problems.push_back(parsed.status());
+  }
+}
+
+// The configuration the flags describe, with every problem found in them
+// added to `problems`, each a message starting with its flag.
+ServerConfig ConfigFromFlags(std::vector<absl::Status>& problems) {
   ServerConfig config;
   config.root = absl::GetFlag(FLAGS_root);
   // Only the embedded default is created: a named root that is missing is
   // far more often a typo than a wish for an empty tree.
   const absl::CommandLineFlag* root_flag = absl::FindCommandLineFlag("root");
   config.create_root = root_flag->CurrentValue() == root_flag->DefaultValue();
-  absl::StatusOr<std::vector<Endpoint>> listen =
-      ParseListenList(absl::GetFlag(FLAGS_listen));
-  if (!listen.ok()) return listen.status();
-  config.listen = *listen;
+  Take(ParseListenList(absl::GetFlag(FLAGS_listen)), config.listen, problems);
   int reactors = absl::GetFlag(FLAGS_reactors);
   config.reactors =
       reactors > 0
           ? reactors
           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  absl::StatusOr<WriteMode> write = ParseWriteMode(absl::GetFlag(FLAGS_write));
-  if (!write.ok()) return write.status();
-  config.write_mode = *write;
+  Take(ParseWriteMode(absl::GetFlag(FLAGS_write)), config.write_mode, problems);
   config.max_upload_bytes = absl::GetFlag(FLAGS_max_upload_bytes);
   config.blksize_max = absl::GetFlag(FLAGS_blksize_max);
   uint32_t windowsize_max = absl::GetFlag(FLAGS_windowsize_max);
@@ -145,20 +160,16 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   config.max_transfers_per_client =
       absl::GetFlag(FLAGS_max_transfers_per_client);
   config.admission_wait = absl::Seconds(absl::GetFlag(FLAGS_admission_wait));
-  absl::StatusOr<PortRange> range =
-      ParsePortRange(absl::GetFlag(FLAGS_port_range));
-  if (!range.ok()) return range.status();
-  config.port_range = *range;
+  Take(ParsePortRange(absl::GetFlag(FLAGS_port_range)), config.port_range,
+       problems);
   config.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace));
   config.batch_window =
       absl::Microseconds(absl::GetFlag(FLAGS_batch_window_us));
   config.user = absl::GetFlag(FLAGS_user);
   config.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
   config.miss_cache = absl::Seconds(absl::GetFlag(FLAGS_miss_cache_seconds));
-  absl::StatusOr<ZeroCopyMode> zero_copy =
-      ParseZeroCopyMode(absl::GetFlag(FLAGS_zerocopy));
-  if (!zero_copy.ok()) return zero_copy.status();
-  config.zero_copy = *zero_copy;
+  Take(ParseZeroCopyMode(absl::GetFlag(FLAGS_zerocopy)), config.zero_copy,
+       problems);
   config.admin = {
       .socket_path = OrSystemdDirectory(absl::GetFlag(FLAGS_admin_socket),
                                         "RUNTIME_DIRECTORY", "admin.sock"),
@@ -166,9 +177,32 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
       .token_file = absl::GetFlag(FLAGS_admin_token_file),
       .state_dir = OrSystemdDirectory(absl::GetFlag(FLAGS_state_dir),
                                       "STATE_DIRECTORY", "")};
-  absl::Status valid = ValidateConfig(config);
-  if (!valid.ok()) return valid;
+  for (absl::Status& problem : ConfigProblems(config)) {
+    problems.push_back(std::move(problem));
+  }
   return config;
+}
+
+// What --check_config looks at beyond the flags themselves: what start-up
+// would open. It binds nothing, since the server it checks for may be
+// running on those ports.
+void CheckWhatStartUpOpens(const ServerConfig& config,
+                           std::vector<absl::Status>& problems) {
+  if (!config.create_root) {
+    absl::StatusOr<RootStore> root =
+        RootStore::Open(config.root, /*create_if_missing=*/false);
+    if (!root.ok()) {
+      problems.push_back(absl::Status(
+          root.status().code(),
+          absl::StrCat("--root=", config.root, ": ", root.status().message())));
+    }
+  }
+  if (!config.admin.token_file.empty()) {
+    absl::StatusOr<std::string> token = ReadTokenFile(
+        config.admin.token_file,
+        absl::StrCat("--admin_token_file=", config.admin.token_file));
+    if (!token.ok()) problems.push_back(token.status());
+  }
 }
 
 // A socket per transfer: thousands of transfers need thousands of fds.
@@ -215,23 +249,42 @@ int Run(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "ringtftpd [--root=DIR] [--listen=ADDR:PORT,...] [flags]: serves DIR "
       "over TFTP. See README.md, or --help for every flag.");
+  // Before absl reads them: it would stop at the first bad line of a
+  // flagfile without naming the line.
+  const FlagfileCheck flagfiles = FlagfileCheck::Of(argc, argv);
+  bool checking = std::any_of(argv + 1, argv + argc, [](const char* arg) {
+    return absl::string_view(arg) == "--check_config";
+  });
+  if (!flagfiles.problems().empty()) {
+    for (const std::string& problem : flagfiles.problems()) {
+      LogLine(absl::StrCat("ringtftpd: ", problem));
+    }
+    return checking ? 1 : 2;
+  }
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() > 1) {
     LogLine(absl::StrCat("ringtftpd: unexpected argument '", positional[1],
                          "' (every setting is a --flag; see --help)"));
-    return 2;
+    return checking ? 1 : 2;
   }
-  absl::StatusOr<ServerConfig> config = ConfigFromFlags();
-  if (!config.ok()) {
-    LogLine(absl::StrCat("ringtftpd: ", config.status().message()));
-    return 2;
+  checking = absl::GetFlag(FLAGS_check_config);
+  std::vector<absl::Status> problems;
+  ServerConfig config = ConfigFromFlags(problems);
+  if (checking) CheckWhatStartUpOpens(config, problems);
+  for (const absl::Status& problem : problems) {
+    LogLine(absl::StrCat("ringtftpd: ", flagfiles.Locate(problem.message())));
   }
+  if (checking) {
+    if (problems.empty()) LogLine("ringtftpd: configuration OK");
+    return problems.empty() ? 0 : 1;
+  }
+  if (!problems.empty()) return 2;
   absl::StatusOr<std::vector<int>> inherited = TakeInheritedSockets();
   if (!inherited.ok()) {
     LogLine(absl::StrCat("ringtftpd: ", inherited.status().message()));
     return 1;
   }
-  config->inherited_sockets = *inherited;
+  config.inherited_sockets = *inherited;
   RaiseOpenFileLimit();
   // Reactor threads inherit this mask, so the signals reach only the main
   // thread's sigtimedwait.
@@ -241,7 +294,7 @@ int Run(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(*config);
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(config);
   if (!server.ok()) {
     LogLine(absl::StrCat("ringtftpd: ", server.status().message()));
     return 1;
@@ -251,9 +304,9 @@ int Run(int argc, char** argv) {
         inherited->empty() ? "" : " (passed by the service manager)");
   }
   Log("ringtftpd: serving %s with %d reactors, uploads %s",
-      (*server)->store().path(), config->reactors,
-      WriteModeName(config->write_mode));
-  if (geteuid() == 0 && config->user.empty()) {
+      (*server)->store().path(), config.reactors,
+      WriteModeName(config.write_mode));
+  if (geteuid() == 0 && config.user.empty()) {
     LogLine(
         "ringtftpd: running as root; --user=NAME drops privileges "
         "after binding");

@@ -72,56 +72,67 @@ absl::StatusOr<PortRange> ParsePortRange(absl::string_view text) {
   return PortRange{static_cast<uint16_t>(low), static_cast<uint16_t>(high)};
 }
 
-absl::Status ValidateConfig(const ServerConfig& config) {
+std::vector<absl::Status> ConfigProblems(const ServerConfig& config) {
+  std::vector<absl::Status> problems;
   if (config.blksize_max < kMinBlockSize ||
       config.blksize_max > kMaxBlockSize) {
-    return absl::InvalidArgumentError(
+    problems.push_back(absl::InvalidArgumentError(
         absl::StrCat("--blksize_max=", config.blksize_max, ": expected ",
-                     kMinBlockSize, " to ", kMaxBlockSize));
+                     kMinBlockSize, " to ", kMaxBlockSize)));
   }
   if (config.windowsize_max < 1) {
-    return absl::InvalidArgumentError("--windowsize_max: expected 1 to 65535");
+    problems.push_back(
+        absl::InvalidArgumentError("--windowsize_max: expected 1 to 65535"));
   }
   if (config.timeout <= absl::ZeroDuration() ||
       config.timeout > absl::Seconds(255)) {
-    return absl::InvalidArgumentError(
-        "--timeout: expected seconds above 0 and at most 255, e.g. 1 or 0.5");
+    problems.push_back(absl::InvalidArgumentError(
+        "--timeout: expected seconds above 0 and at most 255, e.g. 1 or 0.5"));
   }
   if (config.retries < 1 || config.retries > 100) {
-    return absl::InvalidArgumentError("--retries: expected 1 to 100");
+    problems.push_back(
+        absl::InvalidArgumentError("--retries: expected 1 to 100"));
   }
   if (config.max_transfers < 1) {
-    return absl::InvalidArgumentError("--max_transfers: expected at least 1");
+    problems.push_back(
+        absl::InvalidArgumentError("--max_transfers: expected at least 1"));
   }
   if (config.max_transfers_per_client < 0) {
-    return absl::InvalidArgumentError(
-        "--max_transfers_per_client: expected 0 (no cap) or more");
+    problems.push_back(absl::InvalidArgumentError(
+        "--max_transfers_per_client: expected 0 (no cap) or more"));
   }
   if (config.admission_wait < absl::ZeroDuration() ||
       config.admission_wait > absl::Seconds(60)) {
-    return absl::InvalidArgumentError(
-        "--admission_wait: expected 0 to 60 seconds");
+    problems.push_back(absl::InvalidArgumentError(
+        "--admission_wait: expected 0 to 60 seconds"));
   }
   if (config.reactors < 1 || config.reactors > 1024) {
-    return absl::InvalidArgumentError("--reactors: expected 1 to 1024");
+    problems.push_back(
+        absl::InvalidArgumentError("--reactors: expected 1 to 1024"));
   }
   if (config.shutdown_grace < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--shutdown_grace: expected >= 0");
+    problems.push_back(
+        absl::InvalidArgumentError("--shutdown_grace: expected >= 0"));
   }
   // Beyond a minute a file dropped in behind the server's back would stay
   // unseen longer than anyone would guess.
   if (config.miss_cache < absl::ZeroDuration() ||
       config.miss_cache > absl::Seconds(60)) {
-    return absl::InvalidArgumentError(
-        "--miss_cache_seconds: expected 0 (off) to 60");
+    problems.push_back(absl::InvalidArgumentError(
+        "--miss_cache_seconds: expected 0 (off) to 60"));
   }
   // Beyond a few milliseconds it would stretch every round trip for nothing.
   if (config.batch_window < absl::ZeroDuration() ||
       config.batch_window > absl::Milliseconds(10)) {
-    return absl::InvalidArgumentError(
-        "--batch_window_us: expected 0 to 10000 microseconds");
+    problems.push_back(absl::InvalidArgumentError(
+        "--batch_window_us: expected 0 to 10000 microseconds"));
   }
-  return absl::OkStatus();
+  return problems;
+}
+
+absl::Status ValidateConfig(const ServerConfig& config) {
+  std::vector<absl::Status> problems = ConfigProblems(config);
+  return problems.empty() ? absl::OkStatus() : problems.front();
 }
 
 }  // namespace ringtftp

@@ -62,7 +62,10 @@ absl::StatusOr<ZeroCopyMode> ParseZeroCopyMode(absl::string_view text);
 const char* WriteModeName(WriteMode mode);
 // "LO:HI" with 1 <= LO <= HI <= 65535, or "" for the kernel's choice.
 absl::StatusOr<PortRange> ParsePortRange(absl::string_view text);
-// Range checks across fields, with a message naming the flag.
+// Range checks across fields, each problem a message that starts with the
+// flag it is about ("--timeout: ...").
+std::vector<absl::Status> ConfigProblems(const ServerConfig& config);
+// The first of ConfigProblems, or OK.
 absl::Status ValidateConfig(const ServerConfig& config);
 
 }  // namespace ringtftp

@@ -70,9 +70,14 @@ FlagfileCheck FlagfileCheck::Of(int argc, char* const* argv) {
       check.ReadFiles(*value, 0);
       continue;
     }
-    // A later setting on the command line wins over the file's.
-    check.set_at_.erase(name);
-    if (absl::StartsWith(name, "no")) check.set_at_.erase(name.substr(2));
+    if (name.empty()) continue;
+    absl::string_view set_name = name;
+    if (!value.has_value() && absl::FindCommandLineFlag(name) == nullptr &&
+        absl::StartsWith(name, "no")) {
+      set_name = name.substr(2);
+      value = "false";
+    }
+    check.Set(set_name, value.value_or("true"), "");
   }
   return check;
 }
@@ -154,7 +159,18 @@ void FlagfileCheck::CheckLine(absl::string_view place,
         absl::StrCat(place, ": --", set_name, "=", *value, ": ", error));
     return;
   }
-  set_at_[set_name] = std::string(place);
+  Set(set_name, *value, place);
+}
+
+void FlagfileCheck::Set(absl::string_view name, absl::string_view value,
+                        absl::string_view place) {
+  settings_.emplace_back(name, value);
+  // A later setting on the command line wins over the file's.
+  if (place.empty()) {
+    set_at_.erase(name);
+  } else {
+    set_at_[name] = std::string(place);
+  }
 }
 
 }  // namespace ringtftp

@@ -7,6 +7,7 @@
 #define RINGTFTP_TOOLS_FLAGFILE_CHECK_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -25,6 +26,12 @@ class FlagfileCheck {
   // One "FILE:LINE: reason" (or "--flagfile=FILE: reason") per problem.
   const std::vector<std::string>& problems() const { return problems_; }
 
+  // Every flag setting, flagfiles' and the command line's, as (name, value)
+  // in the order absl applies them (the last one wins).
+  const std::vector<std::pair<std::string, std::string>>& settings() const {
+    return settings_;
+  }
+
   // `message` about a flag ("--timeout: expected ..."), prefixed with
   // "FILE:LINE: " when a flagfile set that flag last.
   std::string Locate(absl::string_view message) const;
@@ -34,8 +41,12 @@ class FlagfileCheck {
   void ReadFile(const std::string& path, int depth);
   void CheckLine(absl::string_view place, absl::string_view argument,
                  int depth);
+  // Records a setting of the command line (`place` empty) or of a line.
+  void Set(absl::string_view name, absl::string_view value,
+           absl::string_view place);
 
   std::vector<std::string> problems_;
+  std::vector<std::pair<std::string, std::string>> settings_;
   // Flag name -> "FILE:LINE" of the line that set it last.
   absl::flat_hash_map<std::string, std::string> set_at_;
 };

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
@@ -19,6 +20,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/admin/admin_config.h"
@@ -30,180 +32,13 @@
 #include "fs/root_store.h"
 #include "revision.h"  // Generated at build time: RINGTFTP_REVISION.
 #include "tools/flagfile_check.h"
-
-ABSL_FLAG(bool, check_config, false,
-          "Check the configuration (flags, flagfiles, the root, the admin "
-          "token file) and exit: 0 when it is good, else 1 with one line per "
-          "problem, FILE:LINE: first for a flagfile's. Binds nothing.");
-ABSL_FLAG(std::string, root, "./tftproot",
-          "Directory served; nothing outside it is reachable. Only this "
-          "default is created when missing; a root you name must exist.");
-ABSL_FLAG(std::string, listen, "127.0.0.1:6969",
-          "Comma-separated ADDR:PORT list to serve on, e.g. "
-          "0.0.0.0:69,[::]:69. Port 0 picks a free port.");
-ABSL_FLAG(int, reactors, 0,
-          "Reactor threads, each with its own io_uring; 0: one per core.");
-ABSL_FLAG(std::string, write, "off",
-          "Uploads (WRQ): off, create (new files only) or overwrite.");
-ABSL_FLAG(uint64_t, max_upload_bytes, uint64_t{1} << 30,
-          "Largest upload accepted, in bytes.");
-ABSL_FLAG(uint32_t, blksize_max, 65464,
-          "Largest blksize granted (8..65464); never above the path MTU.");
-ABSL_FLAG(uint32_t, windowsize_max, 64,
-          "Largest RFC 7440 windowsize granted (1..65535).");
-ABSL_FLAG(double, timeout, 1.0,
-          "Seconds before a retransmission, unless the client asks for "
-          "its own (RFC 2349); doubled on each time-out in a row, up to 4x.");
-ABSL_FLAG(int, retries, 5, "Time-outs in a row before a transfer is given up.");
-ABSL_FLAG(int64_t, max_transfers, 10000,
-          "Transfers in flight at once, server-wide.");
-ABSL_FLAG(int64_t, max_transfers_per_client, 0,
-          "Transfers in flight at once from one client address; 0: no cap.");
-ABSL_FLAG(double, admission_wait, 2.0,
-          "Seconds a request may wait for a free transfer slot when a cap "
-          "is reached, before it is answered 'server busy'.");
-ABSL_FLAG(std::string, port_range, "",
-          "LO:HI local ports for transfer sockets (for firewalls); empty: "
-          "any.");
-ABSL_FLAG(double, shutdown_grace, 5.0,
-          "Seconds transfers in flight may take to finish after SIGINT or "
-          "SIGTERM.");
-ABSL_FLAG(int64_t, batch_window_us, 500,
-          "While transfers are in flight, microseconds a reactor lets a "
-          "completion wait for others so that one wake-up handles them "
-          "(Linux 6.12+); 0: wake for each packet (lowest latency, more "
-          "CPU).");
-ABSL_FLAG(std::string, user, "",
-          "Switch to this user after binding (e.g. tftp); empty: stay.");
-ABSL_FLAG(std::string, admin_socket, "",
-          "Unix socket of the admin HTTP/JSON API (mode 0660); empty: "
-          "<state_dir>/admin.sock; off: none.");
-ABSL_FLAG(std::string, admin_listen, "",
-          "ADDR:PORT to serve the admin API on TCP too (port 0 picks one); "
-          "needs --admin_token_file.");
-ABSL_FLAG(std::string, admin_token_file, "",
-          "File holding the bearer token that admin requests over TCP must "
-          "carry.");
-ABSL_FLAG(std::string, state_dir, "",
-          "Where file sets are recorded (and the admin socket lives by "
-          "default); empty: <root>.ringtftpd, beside the root.");
-ABSL_FLAG(uint64_t, cache_bytes, uint64_t{1} << 30,
-          "Memory for packet images of served files, shared by all "
-          "transfers; a file whose image does not fit is read per transfer. "
-          "0: no cache.");
-ABSL_FLAG(double, miss_cache_seconds, 2.0,
-          "Seconds a name found missing is answered from memory (the many "
-          "probes of a booting rack); a file written through the server is "
-          "seen at once, one put in the root behind its back after this "
-          "long. 0: look every time.");
-ABSL_FLAG(std::string, zerocopy, "auto",
-          "Zero-copy sends of cached files: off, on, or auto (on where the "
-          "kernel does not copy anyway, as it does on loopback).");
+#include "tools/ringtftpd_flags.h"
 
 namespace ringtftp {
 namespace {
 
 // How often STATUS= is refreshed when nothing else wakes the main thread.
 constexpr absl::Duration kStatusPeriod = absl::Seconds(1);
-
-// `value`, or when it is empty and systemd made the unit a directory of
-// this kind (RuntimeDirectory=, StateDirectory=: under ProtectSystem=strict
-// nothing else is writable), `name` in it.
-std::string OrSystemdDirectory(std::string value, const char* variable,
-                               absl::string_view name) {
-  const char* directories = std::getenv(variable);
-  if (!value.empty() || directories == nullptr || *directories == '\0') {
-    return value;
-  }
-  // Several directories are listed with ':'; the first is the unit's own.
-  const absl::string_view first =
-      absl::string_view(directories)
-          .substr(0, absl::string_view(directories).find(':'));
-  return name.empty() ? std::string(first) : absl::StrCat(first, "/", name);
-}
-
-// `parsed` into `into`, or its error into `problems`.
-template <typename T>
-void Take(absl::StatusOr<T> parsed, T& into,
-          std::vector<absl::Status>& problems) {
-  if (parsed.ok()) {
-    into = *std::move(parsed);
-  } else {
-    problems.push_back(parsed.status());
-  }
-}
-
-// The configuration the flags describe, with every problem found in them
-// added to `problems`, each a message starting with its flag.
-ServerConfig ConfigFromFlags(std::vector<absl::Status>& problems) {
-  ServerConfig config;
-  config.root = absl::GetFlag(FLAGS_root);
-  // Only the embedded default is created: a named root that is missing is
-  // far more often a typo than a wish for an empty tree.
-  const absl::CommandLineFlag* root_flag = absl::FindCommandLineFlag("root");
-  config.create_root = root_flag->CurrentValue() == root_flag->DefaultValue();
-  Take(ParseListenList(absl::GetFlag(FLAGS_listen)), config.listen, problems);
-  int reactors = absl::GetFlag(FLAGS_reactors);
-  config.reactors =
-      reactors > 0
-          ? reactors
-          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  Take(ParseWriteMode(absl::GetFlag(FLAGS_write)), config.write_mode, problems);
-  config.max_upload_bytes = absl::GetFlag(FLAGS_max_upload_bytes);
-  config.blksize_max = absl::GetFlag(FLAGS_blksize_max);
-  uint32_t windowsize_max = absl::GetFlag(FLAGS_windowsize_max);
-  if (windowsize_max > 65535) windowsize_max = 0;  // Refused by validation.
-  config.windowsize_max = static_cast<uint16_t>(windowsize_max);
-  config.timeout = absl::Seconds(absl::GetFlag(FLAGS_timeout));
-  config.retries = absl::GetFlag(FLAGS_retries);
-  config.max_transfers = absl::GetFlag(FLAGS_max_transfers);
-  config.max_transfers_per_client =
-      absl::GetFlag(FLAGS_max_transfers_per_client);
-  config.admission_wait = absl::Seconds(absl::GetFlag(FLAGS_admission_wait));
-  Take(ParsePortRange(absl::GetFlag(FLAGS_port_range)), config.port_range,
-       problems);
-  config.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace));
-  config.batch_window =
-      absl::Microseconds(absl::GetFlag(FLAGS_batch_window_us));
-  config.user = absl::GetFlag(FLAGS_user);
-  config.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
-  config.miss_cache = absl::Seconds(absl::GetFlag(FLAGS_miss_cache_seconds));
-  Take(ParseZeroCopyMode(absl::GetFlag(FLAGS_zerocopy)), config.zero_copy,
-       problems);
-  config.admin = {
-      .socket_path = OrSystemdDirectory(absl::GetFlag(FLAGS_admin_socket),
-                                        "RUNTIME_DIRECTORY", "admin.sock"),
-      .listen = absl::GetFlag(FLAGS_admin_listen),
-      .token_file = absl::GetFlag(FLAGS_admin_token_file),
-      .state_dir = OrSystemdDirectory(absl::GetFlag(FLAGS_state_dir),
-                                      "STATE_DIRECTORY", "")};
-  for (absl::Status& problem : ConfigProblems(config)) {
-    problems.push_back(std::move(problem));
-  }
-  return config;
-}
-
-// What --check_config looks at beyond the flags themselves: what start-up
-// would open. It binds nothing, since the server it checks for may be
-// running on those ports.
-void CheckWhatStartUpOpens(const ServerConfig& config,
-                           std::vector<absl::Status>& problems) {
-  if (!config.create_root) {
-    absl::StatusOr<RootStore> root =
-        RootStore::Open(config.root, /*create_if_missing=*/false);
-    if (!root.ok()) {
-      problems.push_back(absl::Status(
-          root.status().code(),
-          absl::StrCat("--root=", config.root, ": ", root.status().message())));
-    }
-  }
-  if (!config.admin.token_file.empty()) {
-    absl::StatusOr<std::string> token = ReadTokenFile(
-        config.admin.token_file,
-        absl::StrCat("--admin_token_file=", config.admin.token_file));
-    if (!token.ok()) problems.push_back(token.status());
-  }
-}
 
 // A socket per transfer: thousands of transfers need thousands of fds.
 void RaiseOpenFileLimit() {
@@ -217,11 +52,54 @@ std::string InFlight(const Server& server) {
   return absl::StrCat(server.transfers_in_flight(), " transfers in flight");
 }
 
-// Waits for SIGINT or SIGTERM and returns it; meanwhile keeps the service
-// manager's STATUS= current and, when the unit has a watchdog, pets it only
-// while every reactor still turns its loop.
+// Sets the flags a reload applies to what the flagfiles and the command
+// line say now: their defaults, then each setting in order.
+void ApplyReloadedFlags(const FlagfileCheck& files) {
+  for (const char* name : kReloadedFlags) {
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    std::string error;
+    flag->ParseFrom(flag->DefaultValue(), &error);
+    for (const auto& [set, value] : files.settings()) {
+      if (set == name) flag->ParseFrom(value, &error);
+    }
+  }
+}
+
+// SIGHUP: the request rules again, from the flagfiles and the command
+// line. Requests from now on follow them; transfers in flight finish as
+// they started. A file that does not check changes nothing, and says why.
+void Reload(Server& server, const SystemdNotifier& notifier, int argc,
+            char** argv) {
+  notifier.Reloading();
+  const FlagfileCheck files = FlagfileCheck::Of(argc, argv);
+  std::vector<std::string> problems = files.problems();
+  std::shared_ptr<const RequestRules> rules;
+  if (problems.empty()) {
+    ApplyReloadedFlags(files);
+    std::vector<absl::Status> invalid;
+    rules = RulesFromFlags(invalid);
+    for (const absl::Status& problem : invalid) {
+      problems.push_back(files.Locate(problem.message()));
+    }
+  }
+  if (problems.empty()) {
+    server.PublishRules(std::move(rules));
+    LogLine(absl::StrCat(
+        "ringtftpd: SIGHUP: reloaded --", absl::StrJoin(kReloadedFlags, ", --"),
+        " for requests from now on (other flags take a restart)"));
+  }
+  for (const std::string& problem : problems) {
+    LogLine(absl::StrCat("ringtftpd: SIGHUP: keeping the rules in force: ",
+                         problem));
+  }
+  notifier.Ready(InFlight(server));
+}
+
+// Waits for SIGINT or SIGTERM and returns it, reloading on SIGHUP;
+// meanwhile keeps the service manager's STATUS= current and, when the unit
+// has a watchdog, pets it only while every reactor still turns its loop.
 int ServeUntilSignalled(Server& server, const SystemdNotifier& notifier,
-                        const sigset_t& signals) {
+                        const sigset_t& signals, int argc, char** argv) {
   const absl::Duration period =
       std::min(notifier.watchdog_period(), kStatusPeriod);
   std::string status;
@@ -229,6 +107,7 @@ int ServeUntilSignalled(Server& server, const SystemdNotifier& notifier,
     const timespec wait = absl::ToTimespec(period);
     const int received = sigtimedwait(&signals, nullptr, &wait);
     if (received == SIGINT || received == SIGTERM) return received;
+    if (received == SIGHUP) Reload(server, notifier, argc, argv);
     if (server.ReactorsProgressed() &&
         notifier.watchdog_period() != absl::InfiniteDuration()) {
       notifier.Watchdog();
@@ -292,6 +171,7 @@ int Run(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(config);
@@ -314,7 +194,8 @@ int Run(int argc, char** argv) {
   LogLine("ringtftpd: ready");
   const SystemdNotifier notifier;
   notifier.Ready(InFlight(**server));
-  const int received = ServeUntilSignalled(**server, notifier, signals);
+  const int received =
+      ServeUntilSignalled(**server, notifier, signals, argc, argv);
   Log("ringtftpd: %s: finishing transfers in flight, then exiting",
       received == SIGINT ? "SIGINT" : "SIGTERM");
   notifier.Stopping();

@@ -139,6 +139,9 @@ void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
     absl::Time wake = admission_.empty() ? now + kIdleWake : now + kTick;
     Wait(now, std::min({timers_->NextWake(), wake, grace_end_}));
     absl::Time woke = MonotonicNow();
+    // After the wait: a request that woke the reactor meets the rules
+    // published while it slept.
+    RefreshRules();
     ring_.DrainCompletions(
         [&](const io_uring_cqe& cqe) { Dispatch(cqe, woke); });
     if (config_.sessions.cache != nullptr) {

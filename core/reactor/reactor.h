@@ -18,6 +18,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "core/access/request_rate_limiter.h"
 #include "core/log/log_batch.h"
 #include "core/protocol/packet.h"
 #include "core/reactor/admission_queue.h"
@@ -28,6 +29,7 @@
 #include "core/reactor/fixed_buffers.h"
 #include "core/reactor/path_mtu_cache.h"
 #include "core/reactor/recent_peers.h"
+#include "core/reactor/request_rules.h"
 #include "core/reactor/ring.h"
 #include "core/reactor/session.h"
 #include "core/reactor/session_factory.h"
@@ -53,6 +55,10 @@ struct ReactorConfig {
   // While transfers are in flight, how long a completion may wait for
   // others to be handled with it (ring_wait.h); zero: wake for each.
   absl::Duration batch_window = absl::Microseconds(500);
+  // Who may ask, and how often; null: anyone, without limit. The limiter
+  // keeps the per-client counts for all reactors.
+  const PublishedRules* rules = nullptr;
+  RequestRateLimiter* rate_limiter = nullptr;
 };
 
 class Reactor final : public SessionIo {
@@ -110,6 +116,10 @@ class Reactor final : public SessionIo {
   void OnRequest(const Endpoint& local, const Endpoint& peer,
                  absl::Span<const uint8_t> payload, absl::Time now);
   void AdmitWaiting(absl::Time now);
+  // The rules published since the last pass, if any.
+  void RefreshRules();
+  // Whether `peer` is within its request rate; counts the drop if not.
+  bool WithinRate(const Endpoint& peer, absl::Time now);
   absl::Status Busy(TransferSlots::Grant grant) const;
   void Refuse(const Endpoint& local, const Endpoint& peer,
               absl::string_view file, const absl::Status& why);
@@ -185,6 +195,8 @@ class Reactor final : public SessionIo {
   absl::flat_hash_map<Endpoint, Session*> sessions_by_peer_;
   absl::flat_hash_set<Session*> sessions_;
   RecentPeers recent_peers_;
+  std::shared_ptr<const RequestRules> rules_;
+  uint64_t rules_generation_ = 0;
   // The transfer and refusal lines of this pass, written before waiting.
   LogBatch log_;
   AdmissionQueue admission_;

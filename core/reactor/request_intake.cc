@@ -71,10 +71,21 @@ void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
   // that transfer answers it, by its own retransmission.
   if (sessions_by_peer_.contains(peer)) return;
   if (admission_.Holds(peer)) return;
+  // Over its rate, a client gets no answer at all: an answer would let a
+  // forged source turn the server into an amplifier.
+  if (!WithinRate(peer, now)) return;
   absl::StatusOr<Request> request = ParseRequest(payload);
   if (!request.ok()) {
     Refuse(local, peer, "", request.status());
     return;
+  }
+  if (rules_ != nullptr) {
+    absl::Status allowed =
+        rules_->access.Judge(peer, request->opcode == Opcode::kWrq);
+    if (!allowed.ok()) {
+      Refuse(local, peer, request->filename, allowed);
+      return;
+    }
   }
   TransferSlots::Grant grant = config_.slots->TryAcquire(peer);
   if (grant == TransferSlots::Grant::kGranted) {
@@ -88,6 +99,24 @@ void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
   config_.stats->OnAdmissionWait();
   admission_.Hold(
       {local, peer, *std::move(request), now + config_.admission_wait});
+}
+
+void Reactor::RefreshRules() {
+  if (config_.rules == nullptr) return;
+  const uint64_t generation = config_.rules->generation();
+  if (rules_ != nullptr && generation == rules_generation_) return;
+  rules_generation_ = generation;
+  rules_ = config_.rules->Current();
+}
+
+bool Reactor::WithinRate(const Endpoint& peer, absl::Time now) {
+  if (rules_ == nullptr || config_.rate_limiter == nullptr ||
+      config_.rate_limiter->Allow(peer, rules_->requests_per_client_second,
+                                  now)) {
+    return true;
+  }
+  config_.stats->OnDropped(ServerStats::DropReason::kRateLimited);
+  return false;
 }
 
 absl::Status Reactor::Busy(TransferSlots::Grant grant) const {

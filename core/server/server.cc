@@ -47,6 +47,8 @@ Server::Server(const ServerConfig& config, RootStore store)
     : config_(config),
       store_(std::move(store)),
       slots_(config.max_transfers, config.max_transfers_per_client),
+      rules_(config.rules != nullptr ? config.rules
+                                     : std::make_shared<const RequestRules>()),
       cache_(config.cache_bytes),
       listen_fds_(config.reactors),
       cpus_(AllowedCpus()) {}
@@ -130,6 +132,8 @@ absl::Status Server::StartReactors() {
   reactor_config.sessions.retransmit.max_retries = config_.retries;
   reactor_config.sessions.port_range = config_.port_range;
   reactor_config.slots = &slots_;
+  reactor_config.rules = &rules_;
+  reactor_config.rate_limiter = &rate_limiter_;
   reactor_config.sessions.cache = &cache_;
   reactor_config.sessions.miss_ttl = config_.miss_cache;
   reactor_config.zero_copy = config_.zero_copy;

@@ -42,6 +42,12 @@ class Server {
   // Waits for every reactor to end.
   void Join();
 
+  // Rules for the requests that arrive from now on; transfers in flight
+  // keep going as they started.
+  void PublishRules(std::shared_ptr<const RequestRules> rules) {
+    rules_.Publish(std::move(rules));
+  }
+
   // Transfers in flight now.
   int64_t transfers_in_flight() const { return slots_.in_use(); }
   // Whether every reactor has made a pass of its loop since the last call
@@ -61,6 +67,8 @@ class Server {
   ServerConfig config_;
   RootStore store_;
   TransferSlots slots_;
+  PublishedRules rules_;
+  RequestRateLimiter rate_limiter_;
   // Before the reactors: their transfers hold its images.
   BlockCache cache_;
   std::vector<Endpoint> bound_;

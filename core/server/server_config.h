@@ -3,6 +3,7 @@
 #define RINGTFTP_CORE_SERVER_SERVER_CONFIG_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "absl/time/time.h"
 #include "core/admin/admin_config.h"
 #include "core/reactor/endpoint.h"
+#include "core/reactor/request_rules.h"
 #include "core/reactor/session_factory.h"
 #include "core/reactor/udp_socket.h"
 #include "core/reactor/zero_copy.h"
@@ -51,6 +53,9 @@ struct ServerConfig {
   absl::Duration miss_cache = absl::Seconds(2);
   ZeroCopyMode zero_copy = ZeroCopyMode::kAuto;
   AdminConfig admin;
+  // Who may ask and how often; null: anyone, without limit. A reload
+  // publishes new ones (Server::PublishRules).
+  std::shared_ptr<const RequestRules> rules;
 };
 
 // "127.0.0.1:69,[::]:69" to endpoints.

@@ -86,6 +86,9 @@ void ServerStats::OnTransferFinished(Direction direction, bool ok,
 
 void ServerStats::OnRefused(ErrorCode code) { Bump(refused_[CodeSlot(code)]); }
 void ServerStats::OnAdmissionWait() { Bump(admission_waits_); }
+void ServerStats::OnDropped(DropReason reason) {
+  Bump(dropped_[static_cast<size_t>(reason)]);
+}
 
 // The metric families of one ServerStats, family by family.
 class PrometheusRenderer {
@@ -113,6 +116,7 @@ class PrometheusRenderer {
     AddSingle("ringtftp_admission_waits_total",
               "Requests that waited for a free transfer slot.",
               stats_.admission_waits_);
+    AddDropped();
     if (stats_.cache_ != nullptr) AddCache(stats_.cache_->stats());
     AddDurations();
     return prometheus::TextSerializer().Serialize(families_);
@@ -190,6 +194,18 @@ class PrometheusRenderer {
         Add(std::move(name), std::move(help), MetricType::Counter);
     for (size_t slot = 0; slot < counters.size(); ++slot) {
       AddCounter(family, {{"code", CodeLabel(slot)}}, Load(counters[slot]));
+    }
+  }
+
+  void AddDropped() {
+    MetricFamily& dropped = Add("ringtftp_requests_dropped_total",
+                                "Requests dropped without a reply, by reason.",
+                                MetricType::Counter);
+    static constexpr const char* kReasons[] = {"rate_limit"};
+    static_assert(std::size(kReasons) ==
+                  static_cast<size_t>(ServerStats::DropReason::kCount));
+    for (size_t r = 0; r < std::size(kReasons); ++r) {
+      AddCounter(dropped, {{"reason", kReasons[r]}}, Load(stats_.dropped_[r]));
     }
   }
 

@@ -23,6 +23,8 @@ namespace ringtftp {
 class ServerStats {
  public:
   enum class Direction { kRead, kWrite };
+  // Why a request got no answer at all.
+  enum class DropReason { kRateLimited, kCount };
 
   // Upper bounds, in seconds, of the duration histogram's buckets; the last
   // bucket (+Inf) is implicit.
@@ -48,6 +50,8 @@ class ServerStats {
   void OnRefused(ErrorCode code);
   // Admission control made a request wait for a free slot.
   void OnAdmissionWait();
+  // A request was dropped without a reply.
+  void OnDropped(DropReason reason);
   // The block cache keeps its own counts; they are read at each render,
   // not copied. Set before rendering starts; the cache outlives this.
   void WatchCache(const BlockCache* cache) { cache_ = cache; }
@@ -84,6 +88,7 @@ class ServerStats {
   PerDirection write_;
   std::array<Counter, kErrorCodeSlots> refused_{};
   Counter admission_waits_{0};
+  std::array<Counter, static_cast<size_t>(DropReason::kCount)> dropped_{};
   const BlockCache* cache_ = nullptr;
 };
 

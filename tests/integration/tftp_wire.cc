@@ -193,6 +193,22 @@ absl::StatusOr<UdpSocket> UdpSocket::Open(bool ipv6, uint16_t port) {
   return UdpSocket(fd, ipv6, PortOf(address));
 }
 
+absl::StatusOr<UdpSocket> UdpSocket::OpenOn(const std::string& ipv4_address) {
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return absl::ErrnoToStatus(errno, "socket");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  socklen_t length = sizeof(address);
+  if (inet_pton(AF_INET, ipv4_address.c_str(), &address.sin_addr) != 1 ||
+      bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    const int saved = errno;
+    close(fd);
+    return absl::ErrnoToStatus(saved, absl::StrCat("bind ", ipv4_address));
+  }
+  return UdpSocket(fd, /*ipv6=*/false, ntohs(address.sin_port));
+}
+
 UdpSocket::UdpSocket(UdpSocket&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       ipv6_(other.ipv6_),

@@ -52,6 +52,9 @@ struct Datagram {
 class UdpSocket {
  public:
   static absl::StatusOr<UdpSocket> Open(bool ipv6 = false, uint16_t port = 0);
+  // Bound to another loopback address, e.g. "127.0.0.2", to play a second
+  // client host; it still sends to 127.0.0.1.
+  static absl::StatusOr<UdpSocket> OpenOn(const std::string& ipv4_address);
 
   UdpSocket(UdpSocket&& other) noexcept;
   UdpSocket& operator=(UdpSocket&& other) noexcept;

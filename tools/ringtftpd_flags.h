@@ -1,0 +1,38 @@
+// ringtftpd's flags and the configuration they make: once at start-up, and
+// the request rules again on each reload.
+#ifndef RINGTFTP_TOOLS_RINGTFTPD_FLAGS_H_
+#define RINGTFTP_TOOLS_RINGTFTPD_FLAGS_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/flags/declare.h"
+#include "absl/status/status.h"
+#include "core/reactor/request_rules.h"
+#include "core/server/server_config.h"
+
+ABSL_DECLARE_FLAG(bool, check_config);
+
+namespace ringtftp {
+
+// The flags a reload (SIGHUP) applies; the others need a restart.
+inline constexpr const char* kReloadedFlags[] = {"allow", "deny", "allow_write",
+                                                 "request_rate_per_client"};
+
+// The configuration the flags describe, with every problem found in them
+// added to `problems`, each a message starting with its flag.
+ServerConfig ConfigFromFlags(std::vector<absl::Status>& problems);
+
+// The request rules of the flags (--allow, --deny, ...), the same way.
+std::shared_ptr<const RequestRules> RulesFromFlags(
+    std::vector<absl::Status>& problems);
+
+// What --check_config looks at beyond the flags themselves: what start-up
+// would open. It binds nothing, since the server it checks for may be
+// running on those ports.
+void CheckWhatStartUpOpens(const ServerConfig& config,
+                           std::vector<absl::Status>& problems);
+
+}  // namespace ringtftp
+
+#endif  // RINGTFTP_TOOLS_RINGTFTPD_FLAGS_H_

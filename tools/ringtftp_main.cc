@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
@@ -18,6 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/protocol/packet.h"
+#include "revision.h"  // Generated at build time: RINGTFTP_REVISION.
 #include "tools/client/bench_report.h"
 #include "tools/client/bench_workload.h"
 #include "tools/client/host_port.h"
@@ -333,6 +335,12 @@ int RunBenchCommand(const std::vector<char*>& args) {
 }  // namespace ringtftp
 
 int main(int argc, char** argv) {
+  absl::FlagsUsageConfig usage;
+  usage.version_string = [] {
+    return std::string("ringtftp " RINGTFTP_VERSION " (" RINGTFTP_REVISION
+                       ")\n");
+  };
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(ringtftp::kUsage);
   const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() >= 2 && absl::string_view(args[1]) == "bench") {

@@ -19,6 +19,7 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
@@ -124,6 +125,12 @@ int Run(int argc, char** argv) {
     return std::string("ringtftpd " RINGTFTP_VERSION " (" RINGTFTP_REVISION
                        ")\n");
   };
+  // --help lists the flags of tools/ringtftpd_flags.cc, not only those of
+  // the file holding main().
+  usage.contains_help_flags = [](absl::string_view path) {
+    return absl::StrContains(path, "tools/ringtftpd_");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
   absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "ringtftpd [--root=DIR] [--listen=ADDR:PORT,...] [flags]: serves DIR "

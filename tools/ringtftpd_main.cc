@@ -18,9 +18,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "core/log/log.h"
+#include "core/server/name_policy_loader.h"
 #include "core/server/server.h"
 #include "core/server/server_config.h"
 #include "revision.h"  // Generated at build time: RINGTFTP_REVISION.
+#include "tools/remap_test_mode.h"
 
 ABSL_FLAG(std::string, root, "./tftproot",
           "Directory served; nothing outside it is reachable. Only this "
@@ -87,6 +89,22 @@ ABSL_FLAG(std::string, zerocopy, "auto",
           "Zero-copy sends of cached files: off, on, or auto (on where the "
           "kernel does not copy anyway, as it does on loopback).");
 
+ABSL_FLAG(std::string, remap, "",
+          "A tftp-hpa remap file (in.tftpd -m syntax): rules that rewrite or "
+          "refuse requested names before the root is searched. See README.md.");
+ABSL_FLAG(int, remap_steps, ringtftp::kDefaultRemapSteps,
+          "Most rule steps one name may take under --remap (tftp-hpa's "
+          "--map-steps); past it the request is refused.");
+ABSL_FLAG(bool, remap_test, false,
+          "Read lines 'NAME [ADDRESS [RRQ|WRQ]]' on stdin, print what each "
+          "name becomes under --remap, --backslash and --lowercase, and exit.");
+ABSL_FLAG(std::string, backslash, "auto",
+          "What a '\\' in a requested name becomes: slash ('/', as dnsmasq "
+          "does), keep (then refused), or auto: slash unless --remap is set.");
+ABSL_FLAG(bool, lowercase, false,
+          "Fold requested names to lower case (ASCII), as dnsmasq's "
+          "tftp-lowercase, before --remap.");
+
 namespace ringtftp {
 namespace {
 
@@ -138,6 +156,13 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
                   .listen = absl::GetFlag(FLAGS_admin_listen),
                   .token_file = absl::GetFlag(FLAGS_admin_token_file),
                   .state_dir = absl::GetFlag(FLAGS_state_dir)};
+  absl::StatusOr<BackslashMode> backslash =
+      ParseBackslashMode(absl::GetFlag(FLAGS_backslash));
+  if (!backslash.ok()) return backslash.status();
+  config.backslash = *backslash;
+  config.lowercase = absl::GetFlag(FLAGS_lowercase);
+  config.remap_file = absl::GetFlag(FLAGS_remap);
+  config.remap_steps = absl::GetFlag(FLAGS_remap_steps);
   absl::Status valid = ValidateConfig(config);
   if (!valid.ok()) return valid;
   return config;
@@ -171,6 +196,15 @@ int Run(int argc, char** argv) {
   if (!config.ok()) {
     LogLine(absl::StrCat("ringtftpd: ", config.status().message()));
     return 2;
+  }
+  if (absl::GetFlag(FLAGS_remap_test)) {
+    absl::StatusOr<std::shared_ptr<const NamePolicy>> names =
+        LoadNamePolicy(*config);
+    if (!names.ok()) {
+      LogLine(absl::StrCat("ringtftpd: ", names.status().message()));
+      return 2;
+    }
+    return RunRemapTest(**names, stdin, stdout);
   }
   RaiseOpenFileLimit();
   // Reactor threads inherit this mask, so the signals reach only sigwait.

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "core/log/log_batch.h"
+#include "core/policy/name_policy.h"
 #include "core/protocol/packet.h"
 #include "core/reactor/admission_queue.h"
 #include "core/reactor/buffer_ring.h"
@@ -53,6 +54,9 @@ struct ReactorConfig {
   // While transfers are in flight, how long a completion may wait for
   // others to be handled with it (ring_wait.h); zero: wake for each.
   absl::Duration batch_window = absl::Microseconds(500);
+  // What requested names become before the sandbox judges them; null:
+  // names are taken as asked.
+  std::shared_ptr<const NamePolicy> names;
 };
 
 class Reactor final : public SessionIo {
@@ -103,15 +107,22 @@ class Reactor final : public SessionIo {
   void OnRequest(const Endpoint& local, const Endpoint& peer,
                  absl::Span<const uint8_t> payload, absl::Time now);
   void AdmitWaiting(absl::Time now);
+  // name_rewrite.cc: `request`'s name as the name policy rewrites it; the
+  // name asked goes to `*asked` when it differs from the one to serve.
+  absl::Status RewriteRequestName(const Endpoint& peer, Request& request,
+                                  std::string* asked) const;
   absl::Status Busy(TransferSlots::Grant grant) const;
+  // `asked`: the name the client asked for, when `file` is what it became.
   void Refuse(const Endpoint& local, const Endpoint& peer,
-              absl::string_view file, const absl::Status& why);
+              absl::string_view file, const absl::Status& why,
+              absl::string_view asked = {});
   void StopListening();
   bool listening() const;
 
   // transfer_lifecycle.cc: a transfer from its start to its deletion.
   void StartSession(const Endpoint& local, const Endpoint& peer,
-                    const Request& request, absl::Time now);
+                    const Request& request, absl::string_view asked,
+                    absl::Time now);
   // Has the session receive on its pooled socket, connected to its peer.
   void AttachPooled(Session& session);
   // Moves the session's socket into the ring's file table, if there is room.

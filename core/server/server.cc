@@ -14,6 +14,7 @@
 #include "core/admin/admin_server.h"
 #include "core/reactor/udp_socket.h"
 #include "core/server/cpu_affinity.h"
+#include "core/server/name_policy_loader.h"
 
 namespace ringtftp {
 
@@ -21,6 +22,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerConfig& config) {
   absl::Status status = ValidateConfig(config);
   if (!status.ok()) return status;
+  // Read while still privileged, like the root.
+  absl::StatusOr<std::shared_ptr<const NamePolicy>> names =
+      LoadNamePolicy(config);
+  if (!names.ok()) return names.status();
   absl::StatusOr<RootStore> store =
       RootStore::Open(config.root, config.create_root);
   if (!store.ok()) {
@@ -34,6 +39,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                              : ""));
   }
   std::unique_ptr<Server> server(new Server(config, std::move(*store)));
+  server->names_ = *std::move(names);
   status = server->Bind();
   if (status.ok()) status = server->DropPrivileges();
   if (status.ok()) status = server->StartReactors();
@@ -117,6 +123,7 @@ absl::Status Server::StartReactors() {
   reactor_config.shutdown_grace = config_.shutdown_grace;
   reactor_config.batch_window = config_.batch_window;
   reactor_config.admission_wait = config_.admission_wait;
+  reactor_config.names = names_;
 
   absl::Mutex mutex;
   int reported = 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/policy/name_policy.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/reactor.h"
 #include "core/reactor/transfer_slots.h"
@@ -51,6 +52,8 @@ class Server {
   absl::Status StartAdmin();
 
   ServerConfig config_;
+  // Handed to every reactor; a reload would hand them a new one.
+  std::shared_ptr<const NamePolicy> names_;
   RootStore store_;
   TransferSlots slots_;
   // Before the reactors: their transfers hold its images.

@@ -10,12 +10,15 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/admin/admin_config.h"
+#include "core/policy/remap_engine.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/session_factory.h"
 #include "core/reactor/udp_socket.h"
 #include "core/reactor/zero_copy.h"
 
 namespace ringtftp {
+
+enum class BackslashMode { kAuto, kSlash, kKeep };
 
 struct ServerConfig {
   std::string root = "./tftproot";
@@ -47,10 +50,18 @@ struct ServerConfig {
   absl::Duration miss_cache = absl::Seconds(2);
   ZeroCopyMode zero_copy = ZeroCopyMode::kAuto;
   AdminConfig admin;
+  // Names (core/policy/name_policy.h): a tftp-hpa remap file, empty for
+  // none; its loop guard; what a '\\' becomes; folding to lower case.
+  std::string remap_file;
+  int remap_steps = kDefaultRemapSteps;
+  BackslashMode backslash = BackslashMode::kAuto;
+  bool lowercase = false;
 };
 
 // "127.0.0.1:69,[::]:69" to endpoints.
 absl::StatusOr<std::vector<Endpoint>> ParseListenList(absl::string_view text);
+// "auto" ('/' unless a remap file is set), "slash" or "keep".
+absl::StatusOr<BackslashMode> ParseBackslashMode(absl::string_view text);
 // "off", "create" or "overwrite".
 absl::StatusOr<WriteMode> ParseWriteMode(absl::string_view text);
 // "off", "on" or "auto".

@@ -18,6 +18,8 @@
 #include "core/access/cidr.h"
 #include "core/access/client_access.h"
 #include "core/admin/admin_config.h"
+#include "core/policy/remap_engine.h"
+#include "core/server/name_policy_loader.h"
 #include "fs/root_store.h"
 
 ABSL_FLAG(bool, check_config, false,
@@ -107,6 +109,23 @@ ABSL_FLAG(double, request_rate_per_client, 0,
           "a reply and counted in /metrics. 0: no limit. Reloaded on "
           "SIGHUP.");
 
+ABSL_FLAG(std::string, remap, "",
+          "A tftp-hpa remap file (in.tftpd -m syntax): rules that rewrite or "
+          "refuse requested names before the root is searched. See README.md. "
+          "Reloaded on SIGHUP.");
+ABSL_FLAG(int, remap_steps, ringtftp::kDefaultRemapSteps,
+          "Most rule steps one name may take under --remap (tftp-hpa's "
+          "--map-steps); past it the request is refused.");
+ABSL_FLAG(bool, remap_test, false,
+          "Read lines 'NAME [ADDRESS [RRQ|WRQ]]' on stdin, print what each "
+          "name becomes under --remap, --backslash and --lowercase, and exit.");
+ABSL_FLAG(std::string, backslash, "auto",
+          "What a '\\' in a requested name becomes: slash ('/', as dnsmasq "
+          "does), keep (then refused), or auto: slash unless --remap is set.");
+ABSL_FLAG(bool, lowercase, false,
+          "Fold requested names to lower case (ASCII), as dnsmasq's "
+          "tftp-lowercase, before --remap.");
+
 namespace ringtftp {
 namespace {
 
@@ -154,6 +173,13 @@ std::shared_ptr<const RequestRules> RulesFromFlags(
   }
   auto rules = std::make_shared<RequestRules>();
   rules->access = ClientAccess(std::move(lists));
+  ServerConfig names;
+  Take(ParseBackslashMode(absl::GetFlag(FLAGS_backslash)), names.backslash,
+       problems);
+  names.lowercase = absl::GetFlag(FLAGS_lowercase);
+  names.remap_file = absl::GetFlag(FLAGS_remap);
+  names.remap_steps = absl::GetFlag(FLAGS_remap_steps);
+  Take(LoadNamePolicy(names), rules->names, problems);
   rules->requests_per_client_second =
       absl::GetFlag(FLAGS_request_rate_per_client);
   if (!(rules->requests_per_client_second >= 0)) {
@@ -205,6 +231,11 @@ ServerConfig ConfigFromFlags(std::vector<absl::Status>& problems) {
       .token_file = absl::GetFlag(FLAGS_admin_token_file),
       .state_dir = OrSystemdDirectory(absl::GetFlag(FLAGS_state_dir),
                                       "STATE_DIRECTORY", "")};
+  Take(ParseBackslashMode(absl::GetFlag(FLAGS_backslash)), config.backslash,
+       problems);
+  config.lowercase = absl::GetFlag(FLAGS_lowercase);
+  config.remap_file = absl::GetFlag(FLAGS_remap);
+  config.remap_steps = absl::GetFlag(FLAGS_remap_steps);
   config.rules = RulesFromFlags(problems);
   for (absl::Status& problem : ConfigProblems(config)) {
     problems.push_back(std::move(problem));

@@ -12,6 +12,7 @@
 #include "core/server/server_config.h"
 
 ABSL_DECLARE_FLAG(bool, check_config);
+ABSL_DECLARE_FLAG(bool, remap_test);
 
 namespace ringtftp {
 

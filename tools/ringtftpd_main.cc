@@ -33,6 +33,7 @@
 #include "fs/root_store.h"
 #include "revision.h"  // Generated at build time: RINGTFTP_REVISION.
 #include "tools/flagfile_check.h"
+#include "tools/remap_test_mode.h"
 #include "tools/ringtftpd_flags.h"
 
 namespace ringtftp {
@@ -165,6 +166,9 @@ int Run(int argc, char** argv) {
     return problems.empty() ? 0 : 1;
   }
   if (!problems.empty()) return 2;
+  if (absl::GetFlag(FLAGS_remap_test)) {
+    return RunRemapTest(*config.rules->names, stdin, stdout);
+  }
   absl::StatusOr<std::vector<int>> inherited = TakeInheritedSockets();
   if (!inherited.ok()) {
     LogLine(absl::StrCat("ringtftpd: ", inherited.status().message()));

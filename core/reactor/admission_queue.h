@@ -23,6 +23,7 @@ class AdmissionQueue {
     Endpoint peer;
     Request request;
     absl::Time deadline;
+    std::string asked;  // The name as asked, if the request's was rewritten.
   };
 
   explicit AdmissionQueue(size_t capacity) : capacity_(capacity) {}

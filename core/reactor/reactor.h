@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "core/access/request_rate_limiter.h"
 #include "core/log/log_batch.h"
+#include "core/policy/name_policy.h"
 #include "core/protocol/packet.h"
 #include "core/reactor/admission_queue.h"
 #include "core/reactor/buffer_ring.h"
@@ -120,9 +121,15 @@ class Reactor final : public SessionIo {
   void RefreshRules();
   // Whether `peer` is within its request rate; counts the drop if not.
   bool WithinRate(const Endpoint& peer, absl::Time now);
+  // name_rewrite.cc: `request`'s name as the name policy rewrites it; the
+  // name asked goes to `*asked` when it differs from the one to serve.
+  absl::Status RewriteRequestName(const Endpoint& peer, Request& request,
+                                  std::string* asked) const;
   absl::Status Busy(TransferSlots::Grant grant) const;
+  // `asked`: the name the client asked for, when `file` is what it became.
   void Refuse(const Endpoint& local, const Endpoint& peer,
-              absl::string_view file, const absl::Status& why);
+              absl::string_view file, const absl::Status& why,
+              absl::string_view asked = {});
   void StopListening();
   bool listening() const;
   // An open listener of `family`, or null.
@@ -130,7 +137,8 @@ class Reactor final : public SessionIo {
 
   // transfer_lifecycle.cc: a transfer from its start to its deletion.
   void StartSession(const Endpoint& local, const Endpoint& peer,
-                    const Request& request, absl::Time now);
+                    const Request& request, absl::string_view asked,
+                    absl::Time now);
   // Has the session receive on its pooled socket, connected to its peer.
   void AttachPooled(Session& session);
   // Moves the session's socket into the ring's file table, if there is room.

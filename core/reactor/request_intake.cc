@@ -87,18 +87,24 @@ void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
       return;
     }
   }
+  std::string asked;
+  if (absl::Status renamed = RewriteRequestName(peer, *request, &asked);
+      !renamed.ok()) {
+    Refuse(local, peer, request->filename, renamed);
+    return;
+  }
   TransferSlots::Grant grant = config_.slots->TryAcquire(peer);
   if (grant == TransferSlots::Grant::kGranted) {
-    StartSession(local, peer, *request, now);
+    StartSession(local, peer, *request, asked, now);
     return;
   }
   if (admission_.full()) {
-    Refuse(local, peer, request->filename, Busy(grant));
+    Refuse(local, peer, request->filename, Busy(grant), asked);
     return;
   }
   config_.stats->OnAdmissionWait();
-  admission_.Hold(
-      {local, peer, *std::move(request), now + config_.admission_wait});
+  admission_.Hold({local, peer, *std::move(request),
+                   now + config_.admission_wait, std::move(asked)});
 }
 
 void Reactor::RefreshRules() {
@@ -134,20 +140,28 @@ void Reactor::AdmitWaiting(absl::Time now) {
       now, stopping_,
       [&](const Endpoint& peer) { return config_.slots->TryAcquire(peer); },
       [&](const AdmissionQueue::Waiting& waiting) {
-        StartSession(waiting.local, waiting.peer, waiting.request, now);
+        StartSession(waiting.local, waiting.peer, waiting.request,
+                     waiting.asked, now);
       },
       [&](const AdmissionQueue::Waiting& waiting, TransferSlots::Grant grant) {
         Refuse(waiting.local, waiting.peer, waiting.request.filename,
-               Busy(grant));
+               Busy(grant), waiting.asked);
       });
 }
 
 void Reactor::Refuse(const Endpoint& local, const Endpoint& peer,
-                     absl::string_view file, const absl::Status& why) {
+                     absl::string_view file, const absl::Status& why,
+                     absl::string_view asked) {
   ErrorCode code = TftpErrorCodeOf(why);
   config_.stats->OnRefused(code);
-  log_.Addf("refused peer=%s file=%s code=%d message=%s", peer.ToString(),
-            Quoted(file), static_cast<int>(code), Quoted(why.message()));
+  if (asked.empty()) {
+    log_.Addf("refused peer=%s file=%s code=%d message=%s", peer.ToString(),
+              Quoted(file), static_cast<int>(code), Quoted(why.message()));
+  } else {
+    log_.Addf("refused peer=%s file=%s asked=%s code=%d message=%s",
+              peer.ToString(), Quoted(file), Quoted(asked),
+              static_cast<int>(code), Quoted(why.message()));
+  }
   // Any listener of the same family can send it: the packet info picks the
   // source address. An IPv4 client that came through a dual-stack socket
   // has only that one, addressed the mapped way.

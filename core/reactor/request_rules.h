@@ -1,7 +1,7 @@
 // The rules each request is judged by before anything is opened: which
-// clients may ask (and upload), and how often. Immutable and published
-// whole, so a reload (SIGHUP) swaps them between two requests, never within
-// one, and transfers already started are not touched.
+// clients may ask (and upload), how often, and what their names become.
+// Immutable and published whole, so a reload (SIGHUP) swaps them between two
+// requests, never within one, and transfers already started are not touched.
 #ifndef RINGTFTP_CORE_REACTOR_REQUEST_RULES_H_
 #define RINGTFTP_CORE_REACTOR_REQUEST_RULES_H_
 
@@ -12,11 +12,15 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "core/access/client_access.h"
+#include "core/policy/name_policy.h"
 
 namespace ringtftp {
 
 struct RequestRules {
   ClientAccess access;
+  // What requested names become before the sandbox judges them; null:
+  // taken as asked.
+  std::shared_ptr<const NamePolicy> names;
   // Requests a second one client address may make (bursts of twice that);
   // 0: no limit.
   double requests_per_client_second = 0;

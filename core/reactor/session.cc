@@ -37,9 +37,10 @@ std::string Session::Describe(absl::Time now) const {
   const TransferOptions& agreed = options();
   const TransferResult& outcome = result();
   std::string line = absl::StrFormat(
-      "transfer peer=%s file=%s dir=%s mode=%s blksize=%d windowsize=%d "
+      "transfer peer=%s file=%s%s dir=%s mode=%s blksize=%d windowsize=%d "
       "rollover=%d",
       peer_.ToString(), Quoted(file_),
+      asked_.empty() ? "" : absl::StrCat(" asked=", Quoted(asked_)),
       direction_ == Direction::kRead ? "read" : "write", ModeName(agreed.mode),
       agreed.blksize, agreed.windowsize, agreed.rollover_to);
   if (agreed.tsize.has_value())

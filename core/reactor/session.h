@@ -84,6 +84,9 @@ class Session {
   }
   int* plain_fd() { return &fd_; }
   const Endpoint& peer() const { return peer_; }
+  // The name the client asked for, when the name policy rewrote it into the
+  // file served; logged beside it.
+  void set_asked(absl::string_view asked) { asked_ = std::string(asked); }
 
   // The reactor's bookkeeping.
   TimerWheel::Entry timer;
@@ -113,6 +116,7 @@ class Session {
   bool direct_ = false;
   Endpoint peer_;
   std::string file_;
+  std::string asked_;  // Empty: as asked.
   Direction direction_;
   absl::Time started_;
 };

@@ -21,17 +21,19 @@ ServerStats::Direction StatsDirection(const Session& session) {
 }  // namespace
 
 void Reactor::StartSession(const Endpoint& local, const Endpoint& peer,
-                           const Request& request, absl::Time now) {
+                           const Request& request, absl::string_view asked,
+                           absl::Time now) {
   const ReactorResources resources{
       .sockets = &socket_pool_, .path_mtu = &path_mtu_, .misses = &misses_};
   absl::StatusOr<std::unique_ptr<Session>> opened = OpenSession(
       config_.sessions, resources, *this, request, local, peer, now);
   if (!opened.ok()) {
     config_.slots->Release(peer);
-    Refuse(local, peer, request.filename, opened.status());
+    Refuse(local, peer, request.filename, opened.status(), asked);
     return;
   }
   Session* session = opened->release();
+  session->set_asked(asked);
   session->zero_copy_path = &zero_copy_paths_[local.WithPort(0)];
   config_.stats->OnTransferStarted(StatsDirection(*session));
   sessions_.insert(session);

@@ -15,13 +15,37 @@
 #include "core/admin/admin_server.h"
 #include "core/reactor/udp_socket.h"
 #include "core/server/cpu_affinity.h"
+#include "core/server/name_policy_loader.h"
 
 namespace ringtftp {
+
+namespace {
+
+// `config.rules` with a name policy: the one given, or the one of the
+// config's remap fields, read now (while still privileged, like the root).
+absl::StatusOr<std::shared_ptr<const RequestRules>> CompleteRules(
+    const ServerConfig& config) {
+  if (config.rules != nullptr && config.rules->names != nullptr) {
+    return config.rules;
+  }
+  absl::StatusOr<std::shared_ptr<const NamePolicy>> names =
+      LoadNamePolicy(config);
+  if (!names.ok()) return names.status();
+  auto rules = std::make_shared<RequestRules>(
+      config.rules != nullptr ? *config.rules : RequestRules{});
+  rules->names = *std::move(names);
+  return rules;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerConfig& config) {
   absl::Status status = ValidateConfig(config);
   if (!status.ok()) return status;
+  absl::StatusOr<std::shared_ptr<const RequestRules>> rules =
+      CompleteRules(config);
+  if (!rules.ok()) return rules.status();
   absl::StatusOr<RootStore> store =
       RootStore::Open(config.root, config.create_root);
   if (!store.ok()) {
@@ -35,6 +59,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                              : ""));
   }
   std::unique_ptr<Server> server(new Server(config, std::move(*store)));
+  server->rules_.Publish(*std::move(rules));
   status = server->Bind();
   if (status.ok()) status = server->DropPrivileges();
   if (status.ok()) status = server->StartReactors();

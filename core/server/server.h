@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/policy/name_policy.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/reactor.h"
 #include "core/reactor/transfer_slots.h"

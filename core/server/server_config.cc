@@ -29,6 +29,16 @@ absl::StatusOr<std::vector<Endpoint>> ParseListenList(absl::string_view text) {
   return endpoints;
 }
 
+absl::StatusOr<BackslashMode> ParseBackslashMode(absl::string_view text) {
+  if (text == "auto") return BackslashMode::kAuto;
+  if (text == "slash") return BackslashMode::kSlash;
+  if (text == "keep") return BackslashMode::kKeep;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--backslash=", text,
+      ": expected auto ('\\' becomes '/' unless --remap is set), slash or "
+      "keep"));
+}
+
 absl::StatusOr<WriteMode> ParseWriteMode(absl::string_view text) {
   if (text == "off") return WriteMode::kOff;
   if (text == "create") return WriteMode::kCreate;
@@ -105,6 +115,10 @@ std::vector<absl::Status> ConfigProblems(const ServerConfig& config) {
       config.admission_wait > absl::Seconds(60)) {
     problems.push_back(absl::InvalidArgumentError(
         "--admission_wait: expected 0 to 60 seconds"));
+  }
+  if (config.remap_steps < 1 || config.remap_steps > 1000000) {
+    problems.push_back(absl::InvalidArgumentError(
+        "--remap_steps: expected 1 to 1000000 (tftp-hpa's default is 4096)"));
   }
   if (config.reactors < 1 || config.reactors > 1024) {
     problems.push_back(

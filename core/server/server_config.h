@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/admin/admin_config.h"
+#include "core/policy/remap_engine.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/request_rules.h"
 #include "core/reactor/session_factory.h"
@@ -18,6 +19,8 @@
 #include "core/reactor/zero_copy.h"
 
 namespace ringtftp {
+
+enum class BackslashMode { kAuto, kSlash, kKeep };
 
 struct ServerConfig {
   std::string root = "./tftproot";
@@ -56,10 +59,18 @@ struct ServerConfig {
   // Who may ask and how often; null: anyone, without limit. A reload
   // publishes new ones (Server::PublishRules).
   std::shared_ptr<const RequestRules> rules;
+  // Names (core/policy/name_policy.h): a tftp-hpa remap file, empty for
+  // none; its loop guard; what a '\\' becomes; folding to lower case.
+  std::string remap_file;
+  int remap_steps = kDefaultRemapSteps;
+  BackslashMode backslash = BackslashMode::kAuto;
+  bool lowercase = false;
 };
 
 // "127.0.0.1:69,[::]:69" to endpoints.
 absl::StatusOr<std::vector<Endpoint>> ParseListenList(absl::string_view text);
+// "auto" ('/' unless a remap file is set), "slash" or "keep".
+absl::StatusOr<BackslashMode> ParseBackslashMode(absl::string_view text);
 // "off", "create" or "overwrite".
 absl::StatusOr<WriteMode> ParseWriteMode(absl::string_view text);
 // "off", "on" or "auto".

@@ -156,10 +156,10 @@ void Take(absl::StatusOr<T> parsed, T& into,
   }
 }
 
-}  // namespace
-
+// The request rules of the flags (--allow, --deny, ...), with the name
+// policy of `config`'s name fields, read already.
 std::shared_ptr<const RequestRules> RulesFromFlags(
-    std::vector<absl::Status>& problems) {
+    const ServerConfig& config, std::vector<absl::Status>& problems) {
   ClientAccess::Lists lists;
   Take(ParseCidrList("--allow", absl::GetFlag(FLAGS_allow)), lists.allow,
        problems);
@@ -173,13 +173,7 @@ std::shared_ptr<const RequestRules> RulesFromFlags(
   }
   auto rules = std::make_shared<RequestRules>();
   rules->access = ClientAccess(std::move(lists));
-  ServerConfig names;
-  Take(ParseBackslashMode(absl::GetFlag(FLAGS_backslash)), names.backslash,
-       problems);
-  names.lowercase = absl::GetFlag(FLAGS_lowercase);
-  names.remap_file = absl::GetFlag(FLAGS_remap);
-  names.remap_steps = absl::GetFlag(FLAGS_remap_steps);
-  Take(LoadNamePolicy(names), rules->names, problems);
+  Take(LoadNamePolicy(config), rules->names, problems);
   rules->requests_per_client_second =
       absl::GetFlag(FLAGS_request_rate_per_client);
   if (!(rules->requests_per_client_second >= 0)) {
@@ -188,6 +182,8 @@ std::shared_ptr<const RequestRules> RulesFromFlags(
   }
   return rules;
 }
+
+}  // namespace
 
 ServerConfig ConfigFromFlags(std::vector<absl::Status>& problems) {
   ServerConfig config;
@@ -236,7 +232,7 @@ ServerConfig ConfigFromFlags(std::vector<absl::Status>& problems) {
   config.lowercase = absl::GetFlag(FLAGS_lowercase);
   config.remap_file = absl::GetFlag(FLAGS_remap);
   config.remap_steps = absl::GetFlag(FLAGS_remap_steps);
-  config.rules = RulesFromFlags(problems);
+  config.rules = RulesFromFlags(config, problems);
   for (absl::Status& problem : ConfigProblems(config)) {
     problems.push_back(std::move(problem));
   }

@@ -1,14 +1,12 @@
-// ringtftpd's flags and the configuration they make: once at start-up, and
-// the request rules again on each reload.
+// ringtftpd's flags and the configuration they make: at start-up, and again
+// on each reload for its request rules.
 #ifndef RINGTFTP_TOOLS_RINGTFTPD_FLAGS_H_
 #define RINGTFTP_TOOLS_RINGTFTPD_FLAGS_H_
 
-#include <memory>
 #include <vector>
 
 #include "absl/flags/declare.h"
 #include "absl/status/status.h"
-#include "core/reactor/request_rules.h"
 #include "core/server/server_config.h"
 
 ABSL_DECLARE_FLAG(bool, check_config);
@@ -20,13 +18,10 @@ namespace ringtftp {
 inline constexpr const char* kReloadedFlags[] = {"allow", "deny", "allow_write",
                                                  "request_rate_per_client"};
 
-// The configuration the flags describe, with every problem found in them
-// added to `problems`, each a message starting with its flag.
+// The configuration the flags describe (its `rules` included), with every
+// problem found in them added to `problems`, each a message starting with
+// its flag.
 ServerConfig ConfigFromFlags(std::vector<absl::Status>& problems);
-
-// The request rules of the flags (--allow, --deny, ...), the same way.
-std::shared_ptr<const RequestRules> RulesFromFlags(
-    std::vector<absl::Status>& problems);
 
 // What --check_config looks at beyond the flags themselves: what start-up
 // would open. It binds nothing, since the server it checks for may be

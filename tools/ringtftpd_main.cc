@@ -79,7 +79,7 @@ void Reload(Server& server, const SystemdNotifier& notifier, int argc,
   if (problems.empty()) {
     ApplyReloadedFlags(files);
     std::vector<absl::Status> invalid;
-    rules = RulesFromFlags(invalid);
+    rules = ConfigFromFlags(invalid).rules;
     for (const absl::Status& problem : invalid) {
       problems.push_back(files.Locate(problem.message()));
     }

@@ -100,7 +100,7 @@ TEST_F(ConfigTest, BadValuesPointAtTheLineThatSetThem) {
       "values.conf",
       {absl::StrCat("--root=", LocalPath("no/such/root")), "--timeout=0",
        "--listen=127.0.0.1:99999", "--admin_token_file=/nonexistent/token",
-       "--write=maybe", "--blksize_max=65464"});
+       "--write=maybe", "--blksize_max=65464", "--backslash=sideways"});
   // A value given on the command line after the file is the command
   // line's, not the file's.
   const CommandResult result = Check(
@@ -123,7 +123,8 @@ TEST_F(ConfigTest, BadValuesPointAtTheLineThatSetThem) {
                                  ": cannot open the root")),
           absl::StrCat(file,
                        ":4: --admin_token_file=/nonexistent/"
-                       "token: No such file or directory")))
+                       "token: No such file or directory"),
+          HasSubstr(absl::StrCat(file, ":7: --backslash=sideways: "))))
       << result.Describe();
 }
 

@@ -64,6 +64,11 @@ ABSL_FLAG(int64_t, batch_window_us, 500,
           "completion wait for others so that one wake-up handles them "
           "(Linux 6.12+); 0: wake for each packet (lowest latency, more "
           "CPU).");
+ABSL_FLAG(ringtftp::LogFormat, log_format, ringtftp::LogFormat::kText,
+          "text: a `transfer` or `refused` line of key=value fields per "
+          "transfer and refusal; json: one object per line, those and every "
+          "other message, each with time (UTC) and event, for journald, "
+          "Loki or jq.");
 ABSL_FLAG(std::string, user, "",
           "Switch to this user after binding (e.g. tftp); empty: stay.");
 ABSL_FLAG(std::string, admin_socket, "",

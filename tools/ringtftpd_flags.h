@@ -7,10 +7,12 @@
 
 #include "absl/flags/declare.h"
 #include "absl/status/status.h"
+#include "core/log/log_event.h"
 #include "core/server/server_config.h"
 
 ABSL_DECLARE_FLAG(bool, check_config);
 ABSL_DECLARE_FLAG(bool, remap_test);
+ABSL_DECLARE_FLAG(ringtftp::LogFormat, log_format);
 
 namespace ringtftp {
 

@@ -169,6 +169,7 @@ int Run(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_remap_test)) {
     return RunRemapTest(*config.rules->names, stdin, stdout);
   }
+  SetLogFormat(absl::GetFlag(FLAGS_log_format));
   absl::StatusOr<std::vector<int>> inherited = TakeInheritedSockets();
   if (!inherited.ok()) {
     LogLine(absl::StrCat("ringtftpd: ", inherited.status().message()));

@@ -22,6 +22,7 @@
 #include "absl/time/clock.h"
 #include "core/admin/api_json.h"
 #include "core/log/log.h"
+#include "core/log/log_event.h"
 #include "core/reactor/endpoint.h"
 #include "fs/errno_status.h"
 #include "fs/unique_fd.h"
@@ -107,8 +108,11 @@ std::string HostOf(const Endpoint& endpoint) {
 void LogChange(const httplib::Request& request,
                const httplib::Response& response) {
   if (request.method == "GET" || request.method == "HEAD") return;
-  Log("admin %s %s status=%d", request.method, Quoted(request.path),
-      response.status);
+  std::move(LogEvent("admin")
+                .Word("method", request.method)
+                .Text("path", request.path)
+                .Number("status", response.status))
+      .Write();
 }
 
 }  // namespace

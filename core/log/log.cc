@@ -4,13 +4,21 @@
 
 #include <cerrno>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/log/log_event.h"
 
 namespace ringtftp {
 
 void LogLine(absl::string_view line) {
+  // In JSON every line is an object, the daemon's own messages too, so that
+  // a reader of the stream meets nothing else.
+  if (CurrentLogFormat() == LogFormat::kJson) {
+    std::move(LogEvent("message").Text("message", line)).Write();
+    return;
+  }
   WriteAll(STDERR_FILENO, absl::StrCat(line, "\n"));
 }
 

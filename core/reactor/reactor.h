@@ -126,10 +126,13 @@ class Reactor final : public SessionIo {
   absl::Status RewriteRequestName(const Endpoint& peer, Request& request,
                                   std::string* asked) const;
   absl::Status Busy(TransferSlots::Grant grant) const;
-  // `asked`: the name the client asked for, when `file` is what it became.
+  // `request` is null when the datagram was no request; `asked`: the name
+  // the client asked for, when the request's is what it became.
   void Refuse(const Endpoint& local, const Endpoint& peer,
-              absl::string_view file, const absl::Status& why,
+              const Request* request, const absl::Status& why,
               absl::string_view asked = {});
+  void LogRefusal(const Endpoint& peer, const Request* request, ErrorCode code,
+                  absl::string_view message, absl::string_view asked);
   void StopListening();
   bool listening() const;
   // An open listener of `family`, or null.

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "core/log/log.h"
+#include "core/log/log_event.h"
 #include "core/protocol/tftp_error.h"
 #include "core/reactor/completion_tag.h"
 #include "core/reactor/packet_info.h"
@@ -76,21 +76,21 @@ void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
   if (!WithinRate(peer, now)) return;
   absl::StatusOr<Request> request = ParseRequest(payload);
   if (!request.ok()) {
-    Refuse(local, peer, "", request.status());
+    Refuse(local, peer, nullptr, request.status());
     return;
   }
   if (rules_ != nullptr) {
     absl::Status allowed =
         rules_->access.Judge(peer, request->opcode == Opcode::kWrq);
     if (!allowed.ok()) {
-      Refuse(local, peer, request->filename, allowed);
+      Refuse(local, peer, &*request, allowed);
       return;
     }
   }
   std::string asked;
   if (absl::Status renamed = RewriteRequestName(peer, *request, &asked);
       !renamed.ok()) {
-    Refuse(local, peer, request->filename, renamed);
+    Refuse(local, peer, &*request, renamed);
     return;
   }
   TransferSlots::Grant grant = config_.slots->TryAcquire(peer);
@@ -99,7 +99,7 @@ void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
     return;
   }
   if (admission_.full()) {
-    Refuse(local, peer, request->filename, Busy(grant), asked);
+    Refuse(local, peer, &*request, Busy(grant), asked);
     return;
   }
   config_.stats->OnAdmissionWait();
@@ -125,6 +125,25 @@ bool Reactor::WithinRate(const Endpoint& peer, absl::Time now) {
   return false;
 }
 
+void Reactor::LogRefusal(const Endpoint& peer, const Request* request,
+                         ErrorCode code, absl::string_view message,
+                         absl::string_view asked) {
+  LogEvent event("refused");
+  event.Word("peer", peer.ToString());
+  if (request != nullptr) {
+    event.Text("file", request->filename);
+    if (!asked.empty() || event.format() == LogFormat::kJson) {
+      event.Text("asked", asked.empty() ? request->filename : asked);
+    }
+    event.Word("dir", request->opcode == Opcode::kWrq ? "write" : "read")
+        .Word("mode", ModeName(request->mode));
+  }
+  log_.Add(
+      std::move(
+          event.Number("code", static_cast<int>(code)).Text("message", message))
+          .Finish());
+}
+
 absl::Status Reactor::Busy(TransferSlots::Grant grant) const {
   std::string why =
       grant == TransferSlots::Grant::kClientFull
@@ -144,24 +163,17 @@ void Reactor::AdmitWaiting(absl::Time now) {
                      waiting.asked, now);
       },
       [&](const AdmissionQueue::Waiting& waiting, TransferSlots::Grant grant) {
-        Refuse(waiting.local, waiting.peer, waiting.request.filename,
-               Busy(grant), waiting.asked);
+        Refuse(waiting.local, waiting.peer, &waiting.request, Busy(grant),
+               waiting.asked);
       });
 }
 
 void Reactor::Refuse(const Endpoint& local, const Endpoint& peer,
-                     absl::string_view file, const absl::Status& why,
+                     const Request* request, const absl::Status& why,
                      absl::string_view asked) {
   ErrorCode code = TftpErrorCodeOf(why);
   config_.stats->OnRefused(code);
-  if (asked.empty()) {
-    log_.Addf("refused peer=%s file=%s code=%d message=%s", peer.ToString(),
-              Quoted(file), static_cast<int>(code), Quoted(why.message()));
-  } else {
-    log_.Addf("refused peer=%s file=%s asked=%s code=%d message=%s",
-              peer.ToString(), Quoted(file), Quoted(asked),
-              static_cast<int>(code), Quoted(why.message()));
-  }
+  LogRefusal(peer, request, code, why.message(), asked);
   // Any listener of the same family can send it: the packet info picks the
   // source address. An IPv4 client that came through a dual-stack socket
   // has only that one, addressed the mapped way.

@@ -4,9 +4,7 @@
 
 #include <string>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "core/log/log.h"
+#include "core/log/log_event.h"
 
 namespace ringtftp {
 
@@ -36,26 +34,30 @@ absl::Duration Session::Elapsed(absl::Time now) const {
 std::string Session::Describe(absl::Time now) const {
   const TransferOptions& agreed = options();
   const TransferResult& outcome = result();
-  std::string line = absl::StrFormat(
-      "transfer peer=%s file=%s%s dir=%s mode=%s blksize=%d windowsize=%d "
-      "rollover=%d",
-      peer_.ToString(), Quoted(file_),
-      asked_.empty() ? "" : absl::StrCat(" asked=", Quoted(asked_)),
-      direction_ == Direction::kRead ? "read" : "write", ModeName(agreed.mode),
-      agreed.blksize, agreed.windowsize, agreed.rollover_to);
-  if (agreed.tsize.has_value())
-    absl::StrAppend(&line, " tsize=", *agreed.tsize);
-  if (agreed.timeout.has_value()) {
-    absl::StrAppend(&line, " timeout=", absl::FormatDuration(*agreed.timeout));
+  // `now` is the reactor's monotonic clock; a log needs the wall clock.
+  LogEvent event("transfer");
+  event.Word("peer", peer_.ToString()).Text("file", file_);
+  // Text names the asked name only when a rule changed it; JSON always,
+  // so that a query over it needs no fallback.
+  if (!asked_.empty() || event.format() == LogFormat::kJson) {
+    event.Text("asked", asked_.empty() ? file_ : asked_);
   }
-  absl::StrAppendFormat(&line, " bytes=%d duration_ms=%d retransmits=%d",
-                        outcome.bytes, absl::ToInt64Milliseconds(Elapsed(now)),
-                        outcome.retransmits);
-  if (outcome.ok) return absl::StrCat(line, " result=ok");
-  return absl::StrFormat("%s result=error code=%d by=%s message=%s", line,
-                         static_cast<int>(outcome.error_code),
-                         outcome.error_from_peer ? "peer" : "server",
-                         Quoted(outcome.error_message));
+  event.Word("dir", direction_ == Direction::kRead ? "read" : "write")
+      .Word("mode", ModeName(agreed.mode))
+      .Number("blksize", agreed.blksize)
+      .Number("windowsize", agreed.windowsize)
+      .Number("rollover", agreed.rollover_to);
+  if (agreed.tsize.has_value()) event.Number("tsize", *agreed.tsize);
+  if (agreed.timeout.has_value()) event.Seconds("timeout", *agreed.timeout);
+  event.Number("bytes", outcome.bytes)
+      .Number("duration_ms", absl::ToInt64Milliseconds(Elapsed(now)))
+      .Number("retransmits", outcome.retransmits);
+  if (outcome.ok) return std::move(event.Word("result", "ok")).Finish();
+  return std::move(event.Word("result", "error")
+                       .Number("code", static_cast<int>(outcome.error_code))
+                       .Word("by", outcome.error_from_peer ? "peer" : "server")
+                       .Text("message", outcome.error_message))
+      .Finish();
 }
 
 }  // namespace ringtftp

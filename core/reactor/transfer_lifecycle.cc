@@ -29,7 +29,7 @@ void Reactor::StartSession(const Endpoint& local, const Endpoint& peer,
       config_.sessions, resources, *this, request, local, peer, now);
   if (!opened.ok()) {
     config_.slots->Release(peer);
-    Refuse(local, peer, request.filename, opened.status(), asked);
+    Refuse(local, peer, &request, opened.status(), asked);
     return;
   }
   Session* session = opened->release();

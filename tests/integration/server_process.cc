@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "nlohmann/json.hpp"
 #include "tests/integration/process.h"
 
 #ifndef RINGTFTPD_PATH
@@ -82,7 +83,39 @@ std::string LogRecord::Get(absl::string_view key) const {
   return it == fields.end() ? std::string() : it->second;
 }
 
+// A --log_format=json line, its members as the text form would show them.
+std::optional<LogRecord> ParseJsonLogRecord(absl::string_view line) {
+  const nlohmann::json object = nlohmann::json::parse(line, nullptr, false);
+  if (!object.is_object() || !object.contains("event") ||
+      !object["event"].is_string()) {
+    return std::nullopt;
+  }
+  LogRecord record{.kind = object["event"].get<std::string>(),
+                   .fields = {},
+                   .line = std::string(line)};
+  for (const auto& [key, value] : object.items()) {
+    record.fields.emplace(
+        key, value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return record;
+}
+
+std::string MessageOf(const std::string& line) {
+  if (!absl::StartsWith(line, "{")) return line;
+  std::optional<LogRecord> record = ParseJsonLogRecord(line);
+  if (!record.has_value() || record->kind != "message") return line;
+  return record->Get("message");
+}
+
 std::optional<LogRecord> ParseLogRecord(absl::string_view line) {
+  if (absl::StartsWith(line, "{")) {
+    std::optional<LogRecord> record = ParseJsonLogRecord(line);
+    if (!record.has_value() ||
+        (record->kind != "transfer" && record->kind != "refused")) {
+      return std::nullopt;
+    }
+    return record;
+  }
   absl::string_view rest = line;
   absl::ConsumePrefix(&rest, kPrefix);
   auto [kind, fields] = NextToken(rest);
@@ -183,7 +216,10 @@ void ServerProcess::ReadLoop(int fd) {
       std::string line = pending.substr(0, newline);
       pending.erase(0, newline + 1);
       absl::MutexLock lock(&mu_);
-      if (absl::EndsWith(line, ": ready") || line == "ready") ready_ = true;
+      const std::string message = MessageOf(line);
+      if (absl::EndsWith(message, ": ready") || message == "ready") {
+        ready_ = true;
+      }
       lines_.push_back(std::move(line));
     }
   }
@@ -203,7 +239,8 @@ bool ServerProcess::AwaitReady(absl::Duration timeout) {
 
 bool ServerProcess::ParseAddresses() {
   for (const std::string& line : Lines()) {
-    absl::string_view rest = line;
+    const std::string message = MessageOf(line);
+    absl::string_view rest = message;
     absl::ConsumePrefix(&rest, kPrefix);
     if (absl::ConsumePrefix(&rest, kAdminTcp)) {
       admin_tcp_ = std::string(rest);

@@ -49,8 +49,13 @@ struct LogRecord {
 };
 
 // Parses a `transfer ...` or `refused ...` line (an optional "ringtftpd: "
-// prefix is allowed); nullopt for any other line.
+// prefix is allowed), or the JSON object of one; nullopt for any other line.
 std::optional<LogRecord> ParseLogRecord(absl::string_view line);
+// Any --log_format=json line, "event" as its kind.
+std::optional<LogRecord> ParseJsonLogRecord(absl::string_view line);
+// The text of a daemon message: the line itself, or the "message" of a
+// JSON `message` event.
+std::string MessageOf(const std::string& line);
 
 // A ringtftpd child on a root of its own (or the one asked for), listening
 // on loopback port 0. Its stderr is read on a thread so tests can wait for

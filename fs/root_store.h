@@ -4,6 +4,8 @@
 #ifndef RINGTFTP_FS_ROOT_STORE_H_
 #define RINGTFTP_FS_ROOT_STORE_H_
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -61,6 +63,9 @@ class RootStore {
   absl::StatusOr<std::string> Sha256(absl::string_view name) const;
   // Creates the directory and any missing parents inside the root.
   absl::Status MakeDirectory(absl::string_view name) const;
+  // Gives the root directory itself to `uid`:`gid`, for a daemon that opened
+  // it with privileges it is about to drop and must still write there.
+  absl::Status GiveRootTo(uid_t uid, gid_t gid) const;
   // Removes a file, or an empty directory; a symlink itself, never what it
   // points to. The root cannot be removed.
   absl::Status Delete(absl::string_view name) const;

@@ -200,4 +200,13 @@ absl::Status RootStore::Copy(absl::string_view from, absl::string_view to,
   return writer->Commit();
 }
 
+absl::Status RootStore::GiveRootTo(uid_t uid, gid_t gid) const {
+  // The root is held by an O_PATH descriptor, which fchown() refuses.
+  if (fchownat(root_fd_.get(), "", uid, gid, AT_EMPTY_PATH) != 0) {
+    return ErrnoStatus(
+        errno, absl::StrCat("cannot give '", path_, "' to ", uid, ":", gid));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace ringtftp

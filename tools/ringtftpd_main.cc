@@ -195,6 +195,11 @@ int Run(int argc, char** argv) {
     Log("ringtftpd: listening on %s%s", endpoint.ToString(),
         inherited->empty() ? "" : " (passed by the service manager)");
   }
+  const AdminEndpoints& admin = (*server)->admin_endpoints();
+  if (!admin.unix_socket.empty()) {
+    Log("ringtftpd: admin api on unix:%s", admin.unix_socket);
+  }
+  if (!admin.tcp.empty()) Log("ringtftpd: admin api on http://%s", admin.tcp);
   Log("ringtftpd: serving %s with %d reactors, uploads %s",
       (*server)->store().path(), config.reactors,
       WriteModeName(config.write_mode));

@@ -21,7 +21,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/admin/api_json.h"
-#include "core/log/log.h"
 #include "core/log/log_event.h"
 #include "core/reactor/endpoint.h"
 #include "fs/errno_status.h"
@@ -177,6 +176,17 @@ AdminServer::~AdminServer() {
   if (!made_state_dir_.empty()) rmdir(made_state_dir_.c_str());
 }
 
+absl::Status AdminServer::GiveTo(uid_t uid, gid_t gid) const {
+  if (absl::Status status = sets_->GiveTo(uid, gid); !status.ok()) {
+    return status;
+  }
+  const std::string& socket = endpoints_.unix_socket;
+  if (!socket.empty() && lchown(socket.c_str(), uid, gid) != 0) {
+    return ErrnoStatus(errno, absl::StrCat("--admin_socket=", socket));
+  }
+  return absl::OkStatus();
+}
+
 void AdminServer::ConfigureServer(httplib::Server& server) {
   server.new_task_queue = [] {
     return new httplib::ThreadPool(kWorkerThreads);
@@ -223,7 +233,6 @@ absl::Status AdminServer::BindUnix(const std::string& path) {
   if (chmod(path.c_str(), kSocketMode) != 0) {
     return ErrnoStatus(errno, absl::StrCat("--admin_socket=", path));
   }
-  Log("ringtftpd: admin api on unix:%s", path);
   return absl::OkStatus();
 }
 
@@ -262,7 +271,6 @@ absl::Status AdminServer::BindTcp(const std::string& listen) {
         flag, ": cannot listen there (in use, or a privileged port?)"));
   }
   endpoints_.tcp = endpoint->WithPort(static_cast<uint16_t>(port)).ToString();
-  Log("ringtftpd: admin api on http://%s", endpoints_.tcp);
   return absl::OkStatus();
 }
 

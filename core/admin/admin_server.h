@@ -39,6 +39,10 @@ class AdminServer {
   ~AdminServer();
 
   const AdminEndpoints& endpoints() const { return endpoints_; }
+  // Gives the state directory and the unix socket to the user a server
+  // started as root is about to become, so that it can keep its sets and
+  // remove its socket at exit, and that user's group can connect.
+  absl::Status GiveTo(uid_t uid, gid_t gid) const;
 
  private:
   AdminServer(std::unique_ptr<FileSets> sets, ServerInfo info,

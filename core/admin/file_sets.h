@@ -40,6 +40,10 @@ class FileSets {
   // Whether a ringtftpd (or another `ringtftp store`) holds `state_dir`
   // now; false too when it does not exist. Takes nothing, changes nothing.
   static bool InUse(const std::string& state_dir);
+  // Gives the state directory to the user the server is about to become.
+  absl::Status GiveTo(uid_t uid, gid_t gid) const {
+    return state_.GiveRootTo(uid, gid);
+  }
 
   struct Opened {
     FileSet set;

@@ -60,10 +60,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   }
   std::unique_ptr<Server> server(new Server(config, std::move(*store)));
   server->rules_.Publish(*std::move(rules));
+  // The admin API first: its state directory may be where only root can
+  // create it (beside /srv/tftp), and a start that fails must fail before
+  // a reactor has served anyone.
   status = server->Bind();
+  if (status.ok()) status = server->StartAdmin();
   if (status.ok()) status = server->DropPrivileges();
   if (status.ok()) status = server->StartReactors();
-  if (status.ok()) status = server->StartAdmin();
   if (!status.ok()) return status;
   return server;
 }
@@ -136,6 +139,13 @@ absl::Status Server::DropPrivileges() {
   if (user == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("--user=", config_.user, ": no such user"));
+  }
+  if (admin_ != nullptr) {
+    absl::Status given = admin_->GiveTo(user->pw_uid, user->pw_gid);
+    if (!given.ok()) {
+      return absl::Status(given.code(), absl::StrCat("--user=", config_.user,
+                                                     ": ", given.message()));
+    }
   }
   if (initgroups(user->pw_name, user->pw_gid) != 0 ||
       setgid(user->pw_gid) != 0 || setuid(user->pw_uid) != 0) {

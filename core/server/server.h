@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/admin/admin_server.h"
 #include "core/policy/name_policy.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/reactor.h"
@@ -19,8 +20,6 @@
 #include "fs/root_store.h"
 
 namespace ringtftp {
-
-class AdminServer;
 
 class Server {
  public:
@@ -37,6 +36,8 @@ class Server {
   const BlockCache& cache() const { return cache_; }
   // Bumped by the reactors, rendered by the admin endpoint's /metrics.
   ServerStats& stats() { return stats_; }
+  // Where the admin API listens.
+  const AdminEndpoints& admin_endpoints() const { return admin_->endpoints(); }
 
   // Stops accepting; transfers in flight get the grace period to finish.
   void Stop() { stop_.store(true, std::memory_order_relaxed); }
@@ -62,7 +63,7 @@ class Server {
   absl::Status AdoptInherited();
   absl::Status DropPrivileges();
   absl::Status StartReactors();
-  // The admin endpoint, once the reactors serve.
+  // The admin endpoint, before the privileges go (see Start()).
   absl::Status StartAdmin();
 
   ServerConfig config_;

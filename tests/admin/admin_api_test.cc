@@ -1,6 +1,8 @@
 // The admin endpoint of a real ringtftpd, over its unix socket and over
 // loopback TCP: every route, traversal, digests, a killed upload, tokens.
+#include <pwd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -446,6 +448,46 @@ TEST_F(AdminStartupTest, TheDefaultSocketIsBesideTheRoot) {
   EXPECT_EQ(server().Stop(), 0);
   // Nothing was left in the state directory, so it went too.
   EXPECT_FALSE(std::filesystem::exists(state_dir()));
+}
+
+// As tftpd-hpa is run: started by root with --user, the root in /srv,
+// where only root may create the state directory beside it. The state directory
+// is made before the privileges go, and given to the user, who keeps its sets
+// there.
+TEST_F(AdminStartupTest, UnderUserTheStateDirIsMadeBeforeThePrivilegesGo) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root, as CI runs it";
+  const passwd* nobody = getpwnam("nobody");
+  ASSERT_NE(nobody, nullptr);
+  namespace fs = std::filesystem;
+  const fs::perms open = fs::perms::owner_all | fs::perms::group_read |
+                         fs::perms::group_exec | fs::perms::others_read |
+                         fs::perms::others_exec;
+  ASSERT_TRUE(fs::create_directory(root()));
+  fs::permissions(fs::path(root()).parent_path(), open);
+  fs::permissions(root(), open);
+  // The root is the user's (sets are made in it); its parent is not.
+  ASSERT_EQ(chown(root().c_str(), nobody->pw_uid, nobody->pw_gid), 0);
+  ASSERT_TRUE(WriteFile(absl::StrCat(root(), "/Image"), "kernel").ok());
+  fs::permissions(absl::StrCat(root(), "/Image"),
+                  fs::perms::owner_read | fs::perms::owner_write |
+                      fs::perms::group_read | fs::perms::others_read);
+
+  ASSERT_TRUE(StartOnRoot({"--user=nobody"}));
+  absl::StatusOr<std::string> got = TftpGet(port(), "Image");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, "kernel");
+  struct stat state = {};
+  ASSERT_EQ(stat(state_dir().c_str(), &state), 0);
+  EXPECT_EQ(state.st_uid, nobody->pw_uid);
+  struct stat socket = {};
+  ASSERT_EQ(lstat(default_socket().c_str(), &socket), 0);
+  EXPECT_EQ(socket.st_uid, nobody->pw_uid);
+  // Recording a set writes the state file, as nobody.
+  httplib::Result opened =
+      UnixClient(default_socket())->Put("/v1/sets/job?ttl=60", "", "x/y");
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->status / 100, 2) << opened->body;
+  EXPECT_EQ(UnixClient(default_socket())->Delete("/v1/sets/job")->status, 200);
 }
 
 TEST_F(AdminStartupTest, TheSocketCanBeTurnedOff) {

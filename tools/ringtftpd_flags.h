@@ -17,8 +17,9 @@ ABSL_DECLARE_FLAG(ringtftp::LogFormat, log_format);
 namespace ringtftp {
 
 // The flags a reload (SIGHUP) applies; the others need a restart.
-inline constexpr const char* kReloadedFlags[] = {"allow", "deny", "allow_write",
-                                                 "request_rate_per_client"};
+inline constexpr const char* kReloadedFlags[] = {
+    "allow", "deny",        "allow_write", "request_rate_per_client",
+    "remap", "remap_steps", "backslash",   "lowercase"};
 
 // The configuration the flags describe (its `rules` included), with every
 // problem found in them added to `problems`, each a message starting with

@@ -63,15 +63,6 @@ class AccessTest : public IntegrationTest {
   }
 
   // Waits (at most 10 s) for a log line holding `text`.
-  bool Logged(absl::string_view text) {
-    for (int i = 0; i < 100; ++i) {
-      for (const std::string& line : server().Lines()) {
-        if (absl::StrContains(line, text)) return true;
-      }
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    return false;
-  }
 };
 
 TEST_F(AccessTest, TheLongestBlockDecidesAndDenyWinsATie) {

@@ -4,8 +4,10 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
 
 namespace ringtftp::integration {
 
@@ -67,6 +69,16 @@ std::string IntegrationTest::AddLocalFile(absl::string_view name, size_t size,
 
 std::string IntegrationTest::LocalPath(absl::string_view name) const {
   return scratch_->Join(name);
+}
+
+bool IntegrationTest::Logged(absl::string_view text) {
+  for (int i = 0; i < 100; ++i) {
+    for (const std::string& line : server_->Lines()) {
+      if (absl::StrContains(line, text)) return true;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return false;
 }
 
 ::testing::AssertionResult IntegrationTest::TransferLogged(

@@ -47,6 +47,8 @@ class IntegrationTest : public ::testing::Test {
   ::testing::AssertionResult TransferLogged(
       absl::string_view file,
       const std::map<std::string, std::string>& expected);
+  // Whether a line of the server's log holds `text`, waiting up to 10 s.
+  bool Logged(absl::string_view text);
   // Same for a `refused` line or a failed `transfer` line carrying `code`.
   ::testing::AssertionResult ErrorLogged(absl::string_view file, int code);
 

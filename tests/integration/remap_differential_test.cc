@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <random>
@@ -42,7 +43,7 @@ using enum Opcode;
 constexpr char kInTftpd[] = RINGTFTP_PEERS_DIR "/tftp-hpa/usr/sbin/in.tftpd";
 constexpr char kCorpus[] =
     RINGTFTP_SOURCE_DIR "/tests/integration/remap_corpus/";
-constexpr int kGeneratedNamesPerFile = 500;
+constexpr int kGeneratedNamesPerFile = 1000;
 constexpr size_t kInFlight = 32;  // Requests sent before the replies are read.
 constexpr absl::Duration kReplyWait = absl::Seconds(3);
 
@@ -150,6 +151,8 @@ std::vector<std::string> GeneratedNames(const std::vector<std::string>& tree,
       "\\",   "boot/grub/", "/boot/grub/", "/EFI/BOOT/",     "grub/",
       "../",  "..\\",       "client/",     "private/",       "Boot\\x64\\",
       "hex/", "new/",       "images/",     "pxelinux.cfg\\", "//"};
+  static const std::vector<std::string> kServedPrefixes = {
+      "", "", "/", "tftpboot/", "/TFTPBOOT/", "/boot/", "boot/", "/EFI/BOOT/"};
   static const std::vector<std::string> kLeaves = {
       "pxelinux.0", "default",  "01-aa-bb-cc-dd-ee-ff",
       "cfg",        "mac",      "latest",
@@ -161,16 +164,25 @@ std::vector<std::string> GeneratedNames(const std::vector<std::string>& tree,
     return from[std::uniform_int_distribution<size_t>(0,
                                                       from.size() - 1)(random)];
   };
+  auto maybe = [&](int one_in) { return random() % one_in == 0; };
   std::vector<std::string> names;
   while (static_cast<int>(names.size()) < count) {
-    std::string name = pick(kPrefixes);
-    if (random() % 3 == 0) name += pick(kPrefixes);
-    std::string leaf = random() % 2 ? pick(tree) : pick(kLeaves);
-    if (random() % 2) std::replace(leaf.begin(), leaf.end(), '/', '\\');
-    name += leaf;
-    if (random() % 3 == 0) {
+    std::string name;
+    if (maybe(2)) {
+      // Near a served file: a prefix some rule strips, then a file of the
+      // tree, so that many names are served and their bytes compared.
+      name = pick(kServedPrefixes) + pick(tree);
+      if (maybe(3)) std::replace(name.begin(), name.end(), '/', '\\');
+    } else {
+      name = pick(kPrefixes);
+      if (maybe(3)) name += pick(kPrefixes);
+      std::string leaf = maybe(2) ? pick(tree) : pick(kLeaves);
+      if (maybe(2)) std::replace(leaf.begin(), leaf.end(), '/', '\\');
+      name += leaf;
+    }
+    if (maybe(4)) {
       for (char& c : name) {
-        if (random() % 2) c = absl::ascii_toupper(c);
+        if (maybe(2)) c = absl::ascii_toupper(c);
       }
     }
     if (name.empty() || absl::EndsWith(name, ".key")) continue;
@@ -313,8 +325,13 @@ class RemapDifferentialTest : public IntegrationTest {
             << "\": ringtftpd " << ours[i].Describe() << ", in.tftpd "
             << theirs[i].Describe();
       }
+      // Both always answer: silence would hide a difference.
       EXPECT_NE(ours[i].kind, Outcome::kNoReply) << names[i];
+      EXPECT_NE(theirs[i].kind, Outcome::kNoReply) << names[i];
     }
+    // What was compared, for the log of a passing run.
+    std::cout << rule_file << (ipv6 ? " IPv6: " : " IPv4: ") << names.size()
+              << " names, " << data << " served\n";
     // A corpus whose names all fail would prove little.
     EXPECT_GT(data, 0) << rule_file << ": no name was served";
   }

@@ -51,13 +51,7 @@ constexpr absl::Duration kReplyWait = absl::Seconds(3);
 enum class Family { kIpv4, kIpv6 };
 
 absl::string_view FamilyName(Family family) {
-  switch (family) {
-    case Family::kIpv4:
-      return "IPv4";
-    case Family::kIpv6:
-      return "IPv6";
-  }
-  return "?";
+  return family == Family::kIpv6 ? "IPv6" : "IPv4";
 }
 
 // Where Debian 12's tftp-hpa 5.2 departs from the 5.4 man page, which

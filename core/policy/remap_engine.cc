@@ -153,7 +153,8 @@ absl::StatusOr<std::string> ApplyRemap(const RemapRules& rules,
     if (rule.abort) {
       std::string message;
       Expand(rule.replacement, groups, query.client, &message);
-      if (message.empty()) message = "Access violation";
+      // tftp-hpa's own words for an `a` rule without a message.
+      if (message.empty()) message = "Access denied";
       return absl::PermissionDeniedError(message);
     }
     while (rule.rewrite) {

@@ -24,9 +24,10 @@ struct RemapQuery {
 };
 
 // The name `name` becomes. Refused with kPermissionDenied (ERROR 2) by an
-// `a` rule, its replacement expanded as the message ("Access violation"
-// when that is empty), or when the rules take more than `max_steps` steps:
-// each rule tried counts one, each repetition of a `g` rule one more.
+// `a` rule, its replacement expanded as the message ("Access denied",
+// as tftp-hpa says, when that is empty), or when the rules take more than
+// `max_steps` steps: each rule tried counts one, each repetition of a `g` rule
+// one more.
 absl::StatusOr<std::string> ApplyRemap(const RemapRules& rules,
                                        absl::string_view name,
                                        const RemapQuery& query, int max_steps);

@@ -70,7 +70,8 @@ TEST_F(RemapEngineTest, AbortRefusesWithItsExpandedReplacement) {
   EXPECT_EQ(out.status().message(), "key is not yours");
   Load("a ^secret/\n");
   EXPECT_EQ(Map("a/secret/x").value_or("?"), "a/secret/x");
-  EXPECT_EQ(Map("secret/x").status().message(), "Access violation");
+  // Without a message, in.tftpd's words (the differential test shows them).
+  EXPECT_EQ(Map("secret/x").status().message(), "Access denied");
 }
 
 TEST_F(RemapEngineTest, InverseMatchesWhereTheRegexDoesNot) {

@@ -34,6 +34,29 @@ ensure_packages() {
       --no-install-recommends "${missing[@]}" >&2
 }
 
+# extract_peer NAME PACKAGE: unpacks PACKAGE's .deb into build/peers/NAME
+# once, without installing it (a peer server's package would start its daemon
+# on port 69), and records its Version in build/peers/NAME/VERSION.
+extract_peer() {
+  local name=$1 package=$2
+  local dest
+  dest="$(ringtftp_root)/build/peers/$name"
+  [ -d "$dest/usr/sbin" ] && return 0
+  local tmp
+  tmp="$(mktemp -d)"
+  chmod 755 "$tmp"  # apt-get download writes as _apt when it can
+  if ! (cd "$tmp" && apt-get download -q "$package" >&2); then
+    apt-get update -q >&2
+    (cd "$tmp" && apt-get download -q "$package" >&2)
+  fi
+  mkdir -p "$dest.tmp"
+  dpkg-deb -x "$tmp"/*.deb "$dest.tmp"
+  dpkg-deb -f "$tmp"/*.deb Version >"$dest.tmp/VERSION"
+  rm -rf "$tmp" "$dest"
+  mv "$dest.tmp" "$dest"
+  echo "extracted $package into $dest" >&2
+}
+
 # build DIR BUILD_TYPE [cmake args...]: configures once, then builds.
 build() {
   local dir=$1 type=$2

@@ -127,6 +127,10 @@ ABSL_FLAG(bool, remap_test, false,
 ABSL_FLAG(std::string, backslash, "auto",
           "What a '\\' in a requested name becomes: slash ('/', as dnsmasq "
           "does), keep (then refused), or auto: slash unless --remap is set.");
+ABSL_FLAG(std::string, unique_root, "off",
+          "ip: a read of NAME from client ADDR is served ADDR/NAME when that "
+          "file exists, else NAME (dnsmasq's tftp-unique-root), e.g. "
+          "10.0.0.7/pxelinux.cfg/default; off: no per-client files.");
 ABSL_FLAG(bool, lowercase, false,
           "Fold requested names to lower case (ASCII), as dnsmasq's "
           "tftp-lowercase, before --remap.");
@@ -235,6 +239,8 @@ ServerConfig ConfigFromFlags(std::vector<absl::Status>& problems) {
   Take(ParseBackslashMode(absl::GetFlag(FLAGS_backslash)), config.backslash,
        problems);
   config.lowercase = absl::GetFlag(FLAGS_lowercase);
+  Take(ParseUniqueRoot(absl::GetFlag(FLAGS_unique_root)),
+       config.unique_root_by_ip, problems);
   config.remap_file = absl::GetFlag(FLAGS_remap);
   config.remap_steps = absl::GetFlag(FLAGS_remap_steps);
   config.rules = RulesFromFlags(config, problems);

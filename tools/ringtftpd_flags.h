@@ -18,8 +18,9 @@ namespace ringtftp {
 
 // The flags a reload (SIGHUP) applies; the others need a restart.
 inline constexpr const char* kReloadedFlags[] = {
-    "allow", "deny",        "allow_write", "request_rate_per_client",
-    "remap", "remap_steps", "backslash",   "lowercase"};
+    "allow",      "deny",        "allow_write", "request_rate_per_client",
+    "remap",      "remap_steps", "backslash",   "lowercase",
+    "unique_root"};
 
 // The configuration the flags describe (its `rules` included), with every
 // problem found in them added to `problems`, each a message starting with

@@ -20,10 +20,15 @@ struct NamePolicy {
   bool lowercase = false;
   std::shared_ptr<const RemapRules> remap;  // Null: no rules.
   int remap_steps = kDefaultRemapSteps;
+  // dnsmasq's tftp-unique-root=ip: a read of NAME is served CLIENT/NAME
+  // (CLIENT the address, as \i writes it) when that file exists, after
+  // the rewriting above.
+  bool unique_root_by_ip = false;
 
   // Does any rewriting at all?
   bool active() const {
-    return backslash_to_slash || lowercase || remap != nullptr;
+    return backslash_to_slash || lowercase || remap != nullptr ||
+           unique_root_by_ip;
   }
 };
 

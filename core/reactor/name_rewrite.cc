@@ -2,10 +2,13 @@
 // request is parsed, before anything is admitted or opened, so the sandbox
 // judges only the name to be served.
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/strings/strip.h"
 #include "core/policy/name_policy.h"
+#include "core/policy/remap_client.h"
 #include "core/reactor/reactor.h"
 
 namespace ringtftp {
@@ -26,21 +29,39 @@ absl::Status Reactor::RewriteRequestName(const Endpoint& peer, Request& request,
                                          std::string* asked) const {
   const NamePolicy* policy = rules_ == nullptr ? nullptr : rules_->names.get();
   if (policy == nullptr || !policy->active()) return absl::OkStatus();
-  if (policy->remap == nullptr && !FoldsChange(*policy, request.filename)) {
-    return absl::OkStatus();
+  const RemapClient client = RemapClient::FromSockaddr(peer.address());
+  std::optional<std::string> name;
+  if (policy->remap != nullptr || FoldsChange(*policy, request.filename)) {
+    const RemapQuery query{.kind = request.opcode == Opcode::kWrq
+                                       ? RemapKind::kWrite
+                                       : RemapKind::kRead,
+                           .client = client};
+    name = request.filename;
+    if (absl::Status status = RewriteName(*policy, query, &*name);
+        !status.ok()) {
+      return status;
+    }
   }
-  const RemapQuery query{.kind = request.opcode == Opcode::kWrq
-                                     ? RemapKind::kWrite
-                                     : RemapKind::kRead,
-                         .client = RemapClient::FromSockaddr(peer.address())};
-  std::string name = request.filename;
-  if (absl::Status status = RewriteName(*policy, query, &name); !status.ok()) {
-    return status;
+  if (policy->unique_root_by_ip && request.opcode == Opcode::kRrq) {
+    std::string own = ClientOwnFile(client, name.value_or(request.filename));
+    if (!own.empty()) name = std::move(own);
   }
-  if (name != request.filename) {
-    *asked = std::exchange(request.filename, std::move(name));
+  if (name.has_value() && *name != request.filename) {
+    *asked = std::exchange(request.filename, *std::move(name));
   }
   return absl::OkStatus();
+}
+
+std::string Reactor::ClientOwnFile(const RemapClient& client,
+                                   absl::string_view name) const {
+  std::string own;
+  client.AppendText(&own);
+  own.push_back('/');
+  absl::ConsumePrefix(&name, "/");
+  own.append(name.data(), name.size());
+  absl::StatusOr<FileInfo> info = config_.sessions.store->Stat(own);
+  if (!info.ok() || info->is_directory) own.clear();
+  return own;
 }
 
 }  // namespace ringtftp

@@ -21,6 +21,7 @@
 #include "core/access/request_rate_limiter.h"
 #include "core/log/log_batch.h"
 #include "core/policy/name_policy.h"
+#include "core/policy/remap_client.h"
 #include "core/protocol/packet.h"
 #include "core/reactor/admission_queue.h"
 #include "core/reactor/buffer_ring.h"
@@ -125,6 +126,10 @@ class Reactor final : public SessionIo {
   // name asked goes to `*asked` when it differs from the one to serve.
   absl::Status RewriteRequestName(const Endpoint& peer, Request& request,
                                   std::string* asked) const;
+  // --unique_root=ip: `client`'s own copy of `name`, CLIENT/NAME, if that
+  // file exists; else "".
+  std::string ClientOwnFile(const RemapClient& client,
+                            absl::string_view name) const;
   absl::Status Busy(TransferSlots::Grant grant) const;
   // `request` is null when the datagram was no request; `asked`: the name
   // the client asked for, when the request's is what it became.

@@ -39,6 +39,13 @@ absl::StatusOr<BackslashMode> ParseBackslashMode(absl::string_view text) {
       "keep"));
 }
 
+absl::StatusOr<bool> ParseUniqueRoot(absl::string_view text) {
+  if (text == "off") return false;
+  if (text == "ip") return true;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--unique_root=", text, ": expected ip (ADDR/NAME before NAME) or off"));
+}
+
 absl::StatusOr<WriteMode> ParseWriteMode(absl::string_view text) {
   if (text == "off") return WriteMode::kOff;
   if (text == "create") return WriteMode::kCreate;

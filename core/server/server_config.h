@@ -65,12 +65,15 @@ struct ServerConfig {
   int remap_steps = kDefaultRemapSteps;
   BackslashMode backslash = BackslashMode::kAuto;
   bool lowercase = false;
+  bool unique_root_by_ip = false;  // --unique_root=ip
 };
 
 // "127.0.0.1:69,[::]:69" to endpoints.
 absl::StatusOr<std::vector<Endpoint>> ParseListenList(absl::string_view text);
 // "auto" ('/' unless a remap file is set), "slash" or "keep".
 absl::StatusOr<BackslashMode> ParseBackslashMode(absl::string_view text);
+// --unique_root: "ip" is true, "off" false.
+absl::StatusOr<bool> ParseUniqueRoot(absl::string_view text);
 // "off", "create" or "overwrite".
 absl::StatusOr<WriteMode> ParseWriteMode(absl::string_view text);
 // "off", "on" or "auto".

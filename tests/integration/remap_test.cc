@@ -1,6 +1,7 @@
 // Requested names rewritten before the sandbox: '\' as '/', --lowercase, and
 // tftp-hpa remap files (--remap), with real clients and raw packets on
 // loopback, IPv4 and IPv6.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -165,10 +166,10 @@ TEST_F(RemapTest, BadRuleFileStopsTheStartWithFileAndLine) {
   EXPECT_EQ(run.exit_code, 2) << run.Describe();
   EXPECT_THAT(run.stderr_text,
               HasSubstr(absl::StrCat(rules, ":2: the back-reference \\1")));
-  const CommandResult check = RunCommand(
-      {ServerPath(), absl::StrCat("--root=", LocalPath("")),
-       absl::StrCat("--remap=", rules), "--check_config"},
-      absl::Seconds(20));
+  const CommandResult check =
+      RunCommand({ServerPath(), absl::StrCat("--root=", LocalPath("")),
+                  absl::StrCat("--remap=", rules), "--check_config"},
+                 absl::Seconds(20));
   EXPECT_EQ(check.exit_code, 1) << check.Describe();
   EXPECT_THAT(check.stderr_text,
               HasSubstr(absl::StrCat(rules, ":2: the back-reference \\1")));
@@ -208,6 +209,56 @@ TEST_F(RemapTest, RemapTestModePrintsWhatNamesBecome) {
                 "rule whose replacement matches again?); fix the rules or "
                 "raise --remap_steps\n"
                 "error: '1.2' is no numeric IPv4 or IPv6 address\n");
+}
+
+// The first reply `source` gets to an RRQ for `file`.
+Packet GetFrom(const std::string& source, uint16_t port,
+               absl::string_view file) {
+  absl::StatusOr<UdpSocket> socket = UdpSocket::OpenOn(source);
+  EXPECT_TRUE(socket.ok()) << socket.status();
+  if (!socket.ok() ||
+      !socket->SendTo(port, MakeRequest(kRrq, file, "octet")).ok()) {
+    return Packet{};
+  }
+  std::optional<Datagram> reply = socket->Receive(absl::Seconds(2));
+  EXPECT_TRUE(reply.has_value()) << "no reply to " << source;
+  if (!reply.has_value()) return Packet{};
+  return ParsePacket(reply->bytes).value_or(Packet{});
+}
+
+TEST_F(RemapTest, UniqueRootServesAClientsOwnFileElseTheShared) {
+  ASSERT_TRUE(StartServer(
+      {"--unique_root=ip", "--lowercase", "--timeout=0.2", "--retries=1"}));
+  AddRootFile("pxelinux.cfg/default", "shared menu");
+  AddRootFile("127.0.0.2/pxelinux.cfg/default", "menu of board 2");
+  AddRootFile("127.0.0.2/only-here", "board 2's");
+  AddRootFile("127.0.0.3/pxelinux.cfg", "a directory's name");
+
+  Packet reply = GetFrom("127.0.0.2", port(), "/PXELINUX.CFG/default");
+  EXPECT_EQ(reply.opcode, kData);
+  EXPECT_EQ(reply.payload, "menu of board 2");
+  EXPECT_TRUE(TransferLogged("127.0.0.2/pxelinux.cfg/default",
+                             {{"asked", "/PXELINUX.CFG/default"}}));
+  // A client with no copy of its own, or no directory, gets the shared one.
+  EXPECT_EQ(GetFrom("127.0.0.3", port(), "pxelinux.cfg/default").payload,
+            "shared menu");
+  EXPECT_EQ(GetFrom("127.0.0.4", port(), "pxelinux.cfg/default").payload,
+            "shared menu");
+  // Another client's own files are not its to read through the shared name.
+  reply = GetFrom("127.0.0.3", port(), "only-here");
+  EXPECT_EQ(reply.opcode, kError);
+  EXPECT_EQ(reply.number, 1);
+  EXPECT_EQ(GetFrom("127.0.0.2", port(), "only-here").payload, "board 2's");
+}
+
+TEST_F(RemapTest, UniqueRootOtherThanIpOrOffIsAStartUpError) {
+  const CommandResult result = RunCommand(
+      {ServerPath(), "--listen=127.0.0.1:0", "--unique_root=hostname",
+       absl::StrCat("--root=", LocalPath(""))},
+      absl::Seconds(10));
+  EXPECT_EQ(result.exit_code, 2) << result.Describe();
+  EXPECT_THAT(result.stderr_text,
+              HasSubstr("--unique_root=hostname: expected ip"));
 }
 
 }  // namespace

@@ -34,14 +34,10 @@ class AccessTest : public IntegrationTest {
   // The server's first answer to `opcode` for `file` from `source`.
   std::optional<Packet> Ask(const std::string& source, Opcode opcode,
                             absl::string_view file = "boot.img") {
-    absl::StatusOr<UdpSocket> socket = UdpSocket::OpenOn(source);
-    if (!socket.ok()) return std::nullopt;
-    if (!socket->SendTo(port(), MakeRequest(opcode, file, "octet")).ok()) {
-      return std::nullopt;
-    }
-    std::optional<Datagram> reply = socket->Receive(absl::Seconds(2));
-    if (!reply.has_value()) return std::nullopt;
-    return ParsePacket(reply->bytes);
+    absl::StatusOr<Packet> reply =
+        ExchangeFrom(source, port(), MakeRequest(opcode, file, "octet"));
+    if (!reply.ok()) return std::nullopt;
+    return *reply;
   }
 
   // Whether `source` is served boot.img's first (and only) block.

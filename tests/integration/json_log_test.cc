@@ -105,14 +105,9 @@ TEST_F(JsonLogTest, RefusalsCarryCodeMessageAndTheRequest) {
   EXPECT_EQ(missing["code"], 1);
   EXPECT_EQ(missing["message"], reply->payload);
 
-  absl::StatusOr<UdpSocket> denied = UdpSocket::OpenOn("127.0.0.3");
-  ASSERT_TRUE(denied.ok()) << denied.status();
-  ASSERT_TRUE(
-      denied->SendTo(port(), MakeRequest(Opcode::kRrq, "x", "octet")).ok());
-  std::optional<Datagram> datagram = denied->Receive(absl::Seconds(2));
-  ASSERT_TRUE(datagram.has_value());
-  std::optional<Packet> refusal = ParsePacket(datagram->bytes);
-  ASSERT_TRUE(refusal.has_value());
+  absl::StatusOr<Packet> refusal = ExchangeFrom(
+      "127.0.0.3", port(), MakeRequest(Opcode::kRrq, "x", "octet"));
+  ASSERT_TRUE(refusal.ok()) << refusal.status();
   EXPECT_EQ(refusal->number, 2);
   const nlohmann::json refused = Event("refused", "x");
   EXPECT_THAT(refused["peer"].get<std::string>(), HasSubstr("127.0.0.3:"));

@@ -107,18 +107,9 @@ class ReloadTest : public IntegrationTest {
 
   // The ERROR code `source` gets for `file`, or -1 for any other answer.
   int RefusalCode(const std::string& source, absl::string_view file) {
-    absl::StatusOr<UdpSocket> socket = UdpSocket::OpenOn(source);
-    if (!socket.ok() ||
-        !socket->SendTo(port(), MakeRequest(Opcode::kRrq, file, "octet"))
-             .ok()) {
-      return -1;
-    }
-    std::optional<Datagram> reply = socket->Receive(absl::Seconds(2));
-    std::optional<Packet> packet =
-        reply.has_value() ? ParsePacket(reply->bytes) : std::nullopt;
-    return packet.has_value() && packet->opcode == Opcode::kError
-               ? packet->number
-               : -1;
+    absl::StatusOr<Packet> reply =
+        ExchangeFrom(source, port(), MakeRequest(Opcode::kRrq, file, "octet"));
+    return reply.ok() && reply->opcode == Opcode::kError ? reply->number : -1;
   }
 
   void Reload(absl::string_view expected_log) {

@@ -214,16 +214,10 @@ TEST_F(RemapTest, RemapTestModePrintsWhatNamesBecome) {
 // The first reply `source` gets to an RRQ for `file`.
 Packet GetFrom(const std::string& source, uint16_t port,
                absl::string_view file) {
-  absl::StatusOr<UdpSocket> socket = UdpSocket::OpenOn(source);
-  EXPECT_TRUE(socket.ok()) << socket.status();
-  if (!socket.ok() ||
-      !socket->SendTo(port, MakeRequest(kRrq, file, "octet")).ok()) {
-    return Packet{};
-  }
-  std::optional<Datagram> reply = socket->Receive(absl::Seconds(2));
-  EXPECT_TRUE(reply.has_value()) << "no reply to " << source;
-  if (!reply.has_value()) return Packet{};
-  return ParsePacket(reply->bytes).value_or(Packet{});
+  absl::StatusOr<Packet> reply =
+      ExchangeFrom(source, port, MakeRequest(kRrq, file, "octet"));
+  EXPECT_TRUE(reply.ok()) << source << ": " << reply.status();
+  return reply.value_or(Packet{});
 }
 
 TEST_F(RemapTest, UniqueRootServesAClientsOwnFileElseTheShared) {

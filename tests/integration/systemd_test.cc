@@ -144,8 +144,9 @@ class SocketActivationTest : public IntegrationTest {
   // waits for a first datagram and then passes the socket in. The server's
   // own --listen is a port of `free_port_`, which it must then leave alone.
   // The first request asks for a one-block file, "wake.txt".
-  ::testing::AssertionResult StartActivated(absl::string_view host,
-                                            uint16_t port, bool ipv6) {
+  ::testing::AssertionResult StartActivated(
+      absl::string_view host, uint16_t port, bool ipv6,
+      const std::vector<std::string>& extra_flags = {}) {
     if (::testing::AssertionResult installed = ToolInstalled(kSocketActivate);
         !installed) {
       return installed;
@@ -164,6 +165,8 @@ class SocketActivationTest : public IntegrationTest {
     config.launcher = {kSocketActivate, "--datagram", "-l",
                        absl::StrCat(host, ":", port)};
     config.flags = {absl::StrCat("--listen=127.0.0.1:", free_port_)};
+    config.flags.insert(config.flags.end(), extra_flags.begin(),
+                        extra_flags.end());
     WakingRequest waking(ipv6 && !dual, port, "wake.txt");
     ::testing::AssertionResult started = StartServerWith(std::move(config));
     if (!started) return started;
@@ -251,6 +254,30 @@ TEST_F(SocketActivationTest, ADualStackSocketServesIpv4ClientsAsIpv4) {
       RunCommand(CurlGet("[::1]", port, "pxelinux.0", LocalPath("six")));
   EXPECT_TRUE(six.Succeeded()) << six.Describe();
   EXPECT_TRUE(FileHolds(LocalPath("six"), want));
+}
+
+// ACLs and per-client roots judge IPv4 clients of a dual-stack socket by
+// their IPv4 address, never by ::ffff:a.b.c.d.
+TEST_F(SocketActivationTest, ADualStackSocketJudgesIpv4ClientsByIpv4Rules) {
+  ASSERT_TRUE(HasLoopbackIpv6()) << "the test needs ::1 on lo";
+  const uint16_t port = FreeUdpPort(/*ipv6=*/true);
+  ASSERT_TRUE(StartActivated("[::]", port, true,
+                             {"--deny=127.0.0.2", "--unique_root=ip",
+                              "--timeout=0.2", "--retries=1"}));
+  AddRootFile("cfg", "shared");
+  AddRootFile("127.0.0.3/cfg", "of 127.0.0.3");
+
+  const std::string request = MakeRequest(Opcode::kRrq, "cfg", "octet");
+  absl::StatusOr<Packet> denied = ExchangeFrom("127.0.0.2", port, request);
+  ASSERT_TRUE(denied.ok()) << denied.status();
+  EXPECT_EQ(denied->opcode, Opcode::kError);
+  EXPECT_EQ(denied->number, 2);
+  absl::StatusOr<Packet> own = ExchangeFrom("127.0.0.3", port, request);
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_EQ(own->payload, "of 127.0.0.3");
+  absl::StatusOr<Packet> shared = ExchangeFrom("127.0.0.4", port, request);
+  ASSERT_TRUE(shared.ok()) << shared.status();
+  EXPECT_EQ(shared->payload, "shared");
 }
 
 TEST_F(SocketActivationTest, AStreamSocketIsRefusedNamingTheFix) {

@@ -283,9 +283,11 @@ std::vector<Datagram> UdpSocket::ReceiveFor(absl::Duration window) {
   return out;
 }
 
-absl::StatusOr<Packet> ExchangeOnce(uint16_t port, absl::string_view request,
-                                    absl::Duration timeout, bool ipv6) {
-  absl::StatusOr<UdpSocket> socket = UdpSocket::Open(ipv6);
+namespace {
+
+absl::StatusOr<Packet> Exchange(absl::StatusOr<UdpSocket> socket, uint16_t port,
+                                absl::string_view request,
+                                absl::Duration timeout) {
   if (!socket.ok()) return socket.status();
   if (absl::Status sent = socket->SendTo(port, request); !sent.ok()) {
     return sent;
@@ -301,6 +303,19 @@ absl::StatusOr<Packet> ExchangeOnce(uint16_t port, absl::string_view request,
         absl::StrCat("unparseable ", reply->bytes.size(), "-byte reply"));
   }
   return *packet;
+}
+
+}  // namespace
+
+absl::StatusOr<Packet> ExchangeOnce(uint16_t port, absl::string_view request,
+                                    absl::Duration timeout, bool ipv6) {
+  return Exchange(UdpSocket::Open(ipv6), port, request, timeout);
+}
+
+absl::StatusOr<Packet> ExchangeFrom(const std::string& source, uint16_t port,
+                                    absl::string_view request,
+                                    absl::Duration timeout) {
+  return Exchange(UdpSocket::OpenOn(source), port, request, timeout);
 }
 
 }  // namespace ringtftp::integration

@@ -85,6 +85,11 @@ class UdpSocket {
 absl::StatusOr<Packet> ExchangeOnce(uint16_t port, absl::string_view request,
                                     absl::Duration timeout = absl::Seconds(2),
                                     bool ipv6 = false);
+// The same from a socket bound to another loopback address, `source`
+// ("127.0.0.2"), playing a second client host.
+absl::StatusOr<Packet> ExchangeFrom(const std::string& source, uint16_t port,
+                                    absl::string_view request,
+                                    absl::Duration timeout = absl::Seconds(2));
 
 }  // namespace ringtftp::integration
 

@@ -54,9 +54,9 @@ void ReadSession::Abort(ErrorCode code, absl::string_view message) {
 
 void ReadSession::OnWindowSent(int result, absl::Time) {
   --sends_in_flight_;
-  if (result < 0 && result != -EAGAIN && !sender_.finished()) {
-    // The peer's port is gone (ICMP unreachable) or the path failed: waiting
-    // for time-outs would only resend into the void.
+  // A send refused for a reason that may pass is a packet lost on the
+  // wire: the time-outs resend it, and the retries bound how long.
+  if (result < 0 && !IsTransientSendError(result) && !sender_.finished()) {
     Apply(sender_.Abort(ErrorCode::kNotDefined,
                         absl::StrCat("send failed: ", std::strerror(-result))));
     return;

@@ -4,6 +4,7 @@
 #ifndef RINGTFTP_CORE_REACTOR_SESSION_H_
 #define RINGTFTP_CORE_REACTOR_SESSION_H_
 
+#include <cerrno>
 #include <cstdint>
 #include <string>
 
@@ -23,6 +24,25 @@ class ZeroCopyPath;
 struct PooledSocket;
 
 // What a session needs from its reactor.
+// A send the kernel refused for a reason that may pass: a local firewall
+// (EPERM), a full queue (ENOBUFS, EAGAIN), an ICMP error reported on the
+// connected socket (ECONNREFUSED, EHOSTUNREACH, ENETUNREACH), a signal.
+// The transfer takes it as a lost packet.
+inline bool IsTransientSendError(int result) {
+  switch (-result) {
+    case EPERM:
+    case ENOBUFS:
+    case EAGAIN:
+    case ECONNREFUSED:
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+    case EINTR:
+      return true;
+    default:
+      return false;
+  }
+}
+
 class SessionIo {
  public:
   virtual ~SessionIo() = default;

@@ -74,6 +74,9 @@ void Reactor::OnWindowSent(Session& session, const io_uring_cqe& cqe,
   if ((cqe.flags & IORING_CQE_F_NOTIF) != 0) {
     session.zero_copy_path->Learn(cqe.res);
   } else {
+    if (cqe.res < 0 && IsTransientSendError(cqe.res)) {
+      config_.stats->OnSendFailed();
+    }
     session.OnWindowSent(cqe.res, now);
   }
   if ((cqe.flags & IORING_CQE_F_MORE) == 0) --session.ops_in_flight;

@@ -86,6 +86,7 @@ void ServerStats::OnTransferFinished(Direction direction, bool ok,
 
 void ServerStats::OnRefused(ErrorCode code) { Bump(refused_[CodeSlot(code)]); }
 void ServerStats::OnAdmissionWait() { Bump(admission_waits_); }
+void ServerStats::OnSendFailed() { Bump(sends_failed_); }
 void ServerStats::OnDropped(DropReason reason) {
   Bump(dropped_[static_cast<size_t>(reason)]);
 }
@@ -116,6 +117,10 @@ class PrometheusRenderer {
     AddSingle("ringtftp_admission_waits_total",
               "Requests that waited for a free transfer slot.",
               stats_.admission_waits_);
+    AddSingle("ringtftp_sends_failed_total",
+              "Transfer sends the kernel refused (a local firewall, a full "
+              "queue, an ICMP error), each taken as a lost packet.",
+              stats_.sends_failed_);
     AddDropped();
     if (stats_.cache_ != nullptr) AddCache(stats_.cache_->stats());
     AddDurations();

@@ -52,6 +52,9 @@ class ServerStats {
   void OnAdmissionWait();
   // A request was dropped without a reply.
   void OnDropped(DropReason reason);
+  // The kernel refused a transfer's send for a reason that may pass (a
+  // local firewall, a full queue, an ICMP error); taken as a lost packet.
+  void OnSendFailed();
   // The block cache keeps its own counts; they are read at each render,
   // not copied. Set before rendering starts; the cache outlives this.
   void WatchCache(const BlockCache* cache) { cache_ = cache; }
@@ -88,6 +91,7 @@ class ServerStats {
   PerDirection write_;
   std::array<Counter, kErrorCodeSlots> refused_{};
   Counter admission_waits_{0};
+  Counter sends_failed_{0};
   std::array<Counter, static_cast<size_t>(DropReason::kCount)> dropped_{};
   const BlockCache* cache_ = nullptr;
 };

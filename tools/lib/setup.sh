@@ -6,7 +6,8 @@ RINGTFTP_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config liburing-dev libre2-de
   libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev prometheus-cpp-dev nlohmann-json3-dev libsystemd-dev)
 # The real clients the integration tests drive.
-RINGTFTP_TEST_PACKAGES=(tftp-hpa atftp curl busybox systemd iproute2 libwrap0)
+RINGTFTP_TEST_PACKAGES=(tftp-hpa atftp curl busybox systemd iproute2 libwrap0
+  nftables)
 
 ringtftp_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
 

@@ -117,6 +117,13 @@ class Reactor final : public SessionIo {
                          absl::Time now);
   void OnRequest(const Endpoint& local, const Endpoint& peer,
                  absl::Span<const uint8_t> payload, absl::Time now);
+  // Whether a datagram from `peer` gets an answer here (none while its
+  // transfer runs, while it waits for a slot, or over its rate).
+  bool Answers(const Endpoint& peer, absl::Time now);
+  // A datagram longer than the listener's buffers, `start` what fit: a
+  // defined ERROR all the same, never silence.
+  void OnOversizedDatagram(const Endpoint& local, const Endpoint& peer,
+                           absl::Span<const uint8_t> start, absl::Time now);
   void AdmitWaiting(absl::Time now);
   // The rules published since the last pass, if any.
   void RefreshRules();

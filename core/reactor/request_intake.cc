@@ -13,6 +13,7 @@
 #include "core/reactor/completion_tag.h"
 #include "core/reactor/packet_info.h"
 #include "core/reactor/reactor.h"
+#include "fs/name_check.h"
 
 namespace ringtftp {
 
@@ -48,8 +49,7 @@ void Reactor::OnRequestDatagram(Listener& listener, uint8_t* buffer, int length,
                                 absl::Time now) {
   io_uring_recvmsg_out* out =
       io_uring_recvmsg_validate(buffer, length, &listener.header);
-  // A truncated datagram is no request we could read whole.
-  if (out == nullptr || (out->flags & MSG_TRUNC) != 0) return;
+  if (out == nullptr) return;
   // IPv4 clients of a dual-stack socket are IPv4 clients everywhere:
   // logs, limits and their transfer sockets.
   Endpoint peer =
@@ -61,19 +61,48 @@ void Reactor::OnRequestDatagram(Listener& listener, uint8_t* buffer, int length,
   auto* payload =
       static_cast<uint8_t*>(io_uring_recvmsg_payload(out, &listener.header));
   size_t size = io_uring_recvmsg_payload_length(out, length, &listener.header);
+  if ((out->flags & MSG_TRUNC) != 0) {
+    OnOversizedDatagram(local, peer, absl::MakeConstSpan(payload, size), now);
+    return;
+  }
   OnRequest(local, peer, absl::MakeConstSpan(payload, size), now);
+}
+
+bool Reactor::Answers(const Endpoint& peer, absl::Time now) {
+  if (stopping_) return false;
+  // A client repeating its request while the transfer it started runs:
+  // that transfer answers it, by its own retransmission.
+  if (sessions_by_peer_.contains(peer)) return false;
+  if (admission_.Holds(peer)) return false;
+  // Over its rate, a client gets no answer at all: an answer would let a
+  // forged source turn the server into an amplifier.
+  return WithinRate(peer, now);
+}
+
+void Reactor::OnOversizedDatagram(const Endpoint& local, const Endpoint& peer,
+                                  absl::Span<const uint8_t> start,
+                                  absl::Time now) {
+  if (!Answers(peer, now)) return;
+  const bool request =
+      start.size() >= 2 && start[0] == 0 && (start[1] == 1 || start[1] == 2);
+  const bool name_ends =
+      request && std::find(start.begin() + 2, start.end(), 0) != start.end();
+  if (request && !name_ends) {
+    Refuse(local, peer, nullptr,
+           absl::PermissionDeniedError(absl::StrCat(
+               "the requested name is longer than ", start.size() - 2,
+               " bytes; names are at most ", kMaxNameBytes, " bytes")));
+    return;
+  }
+  Refuse(local, peer, nullptr,
+         TftpError(ErrorCode::kIllegalOperation,
+                   absl::StrCat("a datagram of more than ", start.size(),
+                                " bytes is no TFTP request")));
 }
 
 void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
                         absl::Span<const uint8_t> payload, absl::Time now) {
-  if (stopping_) return;
-  // A client repeating its request while the transfer it started runs:
-  // that transfer answers it, by its own retransmission.
-  if (sessions_by_peer_.contains(peer)) return;
-  if (admission_.Holds(peer)) return;
-  // Over its rate, a client gets no answer at all: an answer would let a
-  // forged source turn the server into an amplifier.
-  if (!WithinRate(peer, now)) return;
+  if (!Answers(peer, now)) return;
   absl::StatusOr<Request> request = ParseRequest(payload);
   if (!request.ok()) {
     Refuse(local, peer, nullptr, request.status());

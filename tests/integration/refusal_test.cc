@@ -179,6 +179,33 @@ TEST_F(RefusalTest, BackslashKeptIsRefused) {
 // DESIGN.md §4 says absolute paths are refused; the server may instead
 // resolve them inside the root (PXE configs often say "/pxelinux.0"). Either
 // is safe; serving the host's /etc/passwd is not.
+// Every datagram up to the largest UDP payload gets a defined ERROR, also
+// those longer than the listener's buffers (it used to ignore those).
+TEST_F(RefusalTest, RequestsOfAnySizeGetADefinedError) {
+  ASSERT_TRUE(StartServer());
+  AddRootFile("a", "x");
+  for (size_t length : {1000, 2000, 4096, 65000}) {
+    const std::string name(length, 'n');
+    EXPECT_TRUE(RefusedOnWire(MakeRequest(kRrq, name, "octet"), {2}))
+        << length << "-byte name";
+    EXPECT_TRUE(RefusedOnWire(MakeRequest(kWrq, name, "octet"), {2}))
+        << length << "-byte name";
+  }
+  // A name that fits, and options no client sends.
+  std::string huge = MakeRequest(kRrq, "a", "octet");
+  huge.append(std::string(30000, 'o'));
+  huge.push_back('\0');
+  EXPECT_TRUE(RefusedOnWire(huge, {4, 8}));
+  // Not a request at all, and long.
+  EXPECT_TRUE(RefusedOnWire(std::string(65507, '\x07'), {4}));
+  // And a small request is still served.
+  absl::StatusOr<Packet> served =
+      ExchangeOnce(port(), MakeRequest(kRrq, "a", "octet"));
+  ASSERT_TRUE(served.ok()) << served.status();
+  EXPECT_EQ(served->opcode, kData);
+  EXPECT_EQ(served->payload, "x");
+}
+
 TEST_F(RefusalTest, AbsolutePathNeverLeavesTheRoot) {
   ASSERT_TRUE(StartServer());
   AddRootFile("etc/passwd", "root-relative copy");

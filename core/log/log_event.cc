@@ -90,6 +90,14 @@ LogEvent& LogEvent::Text(absl::string_view key, absl::string_view value) {
   return *this;
 }
 
+LogEvent& LogEvent::Names(absl::string_view file, absl::string_view asked) {
+  Text("file", file);
+  if (!asked.empty() || format_ == LogFormat::kJson) {
+    Text("asked", asked.empty() ? file : asked);
+  }
+  return *this;
+}
+
 LogEvent& LogEvent::Number(absl::string_view key, int64_t value) {
   Key(key);
   absl::StrAppend(&line_, value);

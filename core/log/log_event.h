@@ -38,11 +38,14 @@ class LogEvent {
   // A value a client or a user chose (a file name, a message): quoted and
   // escaped in text, so that it cannot forge a field or a line.
   LogEvent& Text(absl::string_view key, absl::string_view value);
+  // "file", the name served, and "asked", the name the client sent when
+  // that is not empty: text names it only when a rule changed the name,
+  // JSON always, so that a query over it needs no fallback.
+  LogEvent& Names(absl::string_view file, absl::string_view asked);
   LogEvent& Number(absl::string_view key, int64_t value);
   // Text writes it as Abseil does ("1.5s"), JSON as a number of seconds.
   LogEvent& Seconds(absl::string_view key, absl::Duration value);
 
-  LogFormat format() const { return format_; }
   // The line, without its line end.
   std::string Finish() &&;
   // Writes the line to stderr in one write(2).

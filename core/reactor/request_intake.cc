@@ -160,11 +160,8 @@ void Reactor::LogRefusal(const Endpoint& peer, const Request* request,
   LogEvent event("refused");
   event.Word("peer", peer.ToString());
   if (request != nullptr) {
-    event.Text("file", request->filename);
-    if (!asked.empty() || event.format() == LogFormat::kJson) {
-      event.Text("asked", asked.empty() ? request->filename : asked);
-    }
-    event.Word("dir", request->opcode == Opcode::kWrq ? "write" : "read")
+    event.Names(request->filename, asked)
+        .Word("dir", request->opcode == Opcode::kWrq ? "write" : "read")
         .Word("mode", ModeName(request->mode));
   }
   log_.Add(

@@ -36,13 +36,9 @@ std::string Session::Describe(absl::Time now) const {
   const TransferResult& outcome = result();
   // `now` is the reactor's monotonic clock; a log needs the wall clock.
   LogEvent event("transfer");
-  event.Word("peer", peer_.ToString()).Text("file", file_);
-  // Text names the asked name only when a rule changed it; JSON always,
-  // so that a query over it needs no fallback.
-  if (!asked_.empty() || event.format() == LogFormat::kJson) {
-    event.Text("asked", asked_.empty() ? file_ : asked_);
-  }
-  event.Word("dir", direction_ == Direction::kRead ? "read" : "write")
+  event.Word("peer", peer_.ToString())
+      .Names(file_, asked_)
+      .Word("dir", direction_ == Direction::kRead ? "read" : "write")
       .Word("mode", ModeName(agreed.mode))
       .Number("blksize", agreed.blksize)
       .Number("windowsize", agreed.windowsize)

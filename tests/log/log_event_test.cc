@@ -54,6 +54,23 @@ TEST(LogEventTest, JsonOfBytesThatAreNotUtf8StaysParsable) {
   EXPECT_EQ(parsed["asked"], "f\xc3\xbcr");  // Valid UTF-8 passes as is.
 }
 
+TEST(LogEventTest, TextNamesTheAskedNameOnlyWhenARuleChangedIt) {
+  auto names = [](LogFormat format, absl::string_view asked) {
+    return std::move(LogEvent("refused", kWhen, format).Names("b/x", asked))
+        .Finish();
+  };
+  EXPECT_EQ(names(LogFormat::kText, ""), "refused file=\"b/x\"");
+  EXPECT_EQ(names(LogFormat::kText, "B\\x"),
+            "refused file=\"b/x\" asked=\"B\\\\x\"");
+  const nlohmann::json same =
+      nlohmann::json::parse(names(LogFormat::kJson, ""));
+  EXPECT_EQ(same["asked"], "b/x");
+  const nlohmann::json changed =
+      nlohmann::json::parse(names(LogFormat::kJson, "B\\x"));
+  EXPECT_EQ(changed["file"], "b/x");
+  EXPECT_EQ(changed["asked"], "B\\x");
+}
+
 TEST(LogEventTest, FormatFlagReadsTextAndJsonOnly) {
   LogFormat format = LogFormat::kText;
   std::string error;

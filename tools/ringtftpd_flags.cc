@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "core/access/cidr.h"
 #include "core/access/client_access.h"
 #include "core/admin/admin_config.h"
+#include "core/origin/origin_config.h"
 #include "core/policy/remap_engine.h"
 #include "core/server/name_policy_loader.h"
 #include "fs/root_store.h"
@@ -135,6 +137,34 @@ ABSL_FLAG(bool, lowercase, false,
           "Fold requested names to lower case (ASCII), as dnsmasq's "
           "tftp-lowercase, before --remap.");
 
+ABSL_FLAG(std::string, origin, "",
+          "s3://BUCKET/PREFIX: serve reads from this bucket of an S3 object "
+          "store, through a disk cache in --cache_dir, instead of from "
+          "--root; a fleet of servers shares one source of truth.");
+ABSL_FLAG(std::string, origin_endpoint, "",
+          "URL of an S3-compatible endpoint (Ceph RGW, MinIO, Garage), e.g. "
+          "http://10.0.0.5:7480, asked path-style; empty: AWS S3.");
+ABSL_FLAG(std::string, origin_region, "us-east-1",
+          "The region the origin's requests are signed for.");
+ABSL_FLAG(std::string, origin_credentials_file, "",
+          "An AWS shared-credentials file (profile AWS_PROFILE or default), "
+          "read when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not "
+          "set; keys are never flags.");
+ABSL_FLAG(double, origin_revalidate, 10.0,
+          "Seconds a cached object serves new transfers before its ETag is "
+          "checked again: a new object under the same name reaches new "
+          "transfers after at most this long.");
+ABSL_FLAG(double, origin_timeout, 5.0,
+          "Seconds an origin request may take to connect or stall; then "
+          "a cached copy is served anyway, and an uncached name is "
+          "refused with ERROR 0 'origin unavailable'.");
+ABSL_FLAG(std::string, cache_dir, "",
+          "With --origin: where cached objects are kept (emptied at start: "
+          "the bucket is the truth).");
+ABSL_FLAG(uint64_t, cache_dir_bytes, uint64_t{10} << 30,
+          "With --origin: disk budget of --cache_dir, least recently used "
+          "objects evicted first.");
+
 namespace ringtftp {
 namespace {
 
@@ -192,6 +222,25 @@ std::shared_ptr<const RequestRules> RulesFromFlags(
   return rules;
 }
 
+// The --origin* flags, or nothing without --origin.
+std::optional<OriginCacheConfig> OriginFromFlags(
+    std::vector<absl::Status>& problems) {
+  const std::string url = absl::GetFlag(FLAGS_origin);
+  if (url.empty()) return std::nullopt;
+  OriginCacheConfig config;
+  absl::Status parsed = ParseOriginUrl(url, config.origin);
+  if (!parsed.ok()) problems.push_back(parsed);
+  config.origin.endpoint = absl::GetFlag(FLAGS_origin_endpoint);
+  config.origin.region = absl::GetFlag(FLAGS_origin_region);
+  config.origin.timeout = absl::Seconds(absl::GetFlag(FLAGS_origin_timeout));
+  Take(LoadCredentials(absl::GetFlag(FLAGS_origin_credentials_file)),
+       config.origin.credentials, problems);
+  config.revalidate = absl::Seconds(absl::GetFlag(FLAGS_origin_revalidate));
+  config.miss_ttl = absl::Seconds(absl::GetFlag(FLAGS_miss_cache_seconds));
+  config.max_bytes = absl::GetFlag(FLAGS_cache_dir_bytes);
+  return config;
+}
+
 }  // namespace
 
 ServerConfig ConfigFromFlags(std::vector<absl::Status>& problems) {
@@ -244,6 +293,8 @@ ServerConfig ConfigFromFlags(std::vector<absl::Status>& problems) {
   config.remap_file = absl::GetFlag(FLAGS_remap);
   config.remap_steps = absl::GetFlag(FLAGS_remap_steps);
   config.rules = RulesFromFlags(config, problems);
+  config.origin = OriginFromFlags(problems);
+  config.cache_dir = absl::GetFlag(FLAGS_cache_dir);
   for (absl::Status& problem : ConfigProblems(config)) {
     problems.push_back(std::move(problem));
   }

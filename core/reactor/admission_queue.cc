@@ -12,7 +12,7 @@ void AdmissionQueue::Hold(Waiting waiting) {
 void AdmissionQueue::Admit(
     absl::Time now, bool closing,
     absl::FunctionRef<TransferSlots::Grant(const Endpoint&)> acquire,
-    absl::FunctionRef<void(const Waiting&)> start,
+    absl::FunctionRef<void(Waiting&)> start,
     absl::FunctionRef<void(const Waiting&, TransferSlots::Grant)> refuse) {
   size_t kept = 0;
   bool server_full = false;

@@ -5,6 +5,8 @@
 #define RINGTFTP_CORE_REACTOR_ADMISSION_QUEUE_H_
 
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -13,6 +15,7 @@
 #include "core/protocol/packet.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/transfer_slots.h"
+#include "fs/readable_file.h"
 
 namespace ringtftp {
 
@@ -24,6 +27,9 @@ class AdmissionQueue {
     Request request;
     absl::Time deadline;
     std::string asked;  // The name as asked, if the request's was rewritten.
+    // Opened already (the origin's cached copy); else the root's file of
+    // the request's name.
+    std::optional<ReadableFile> file;
   };
 
   explicit AdmissionQueue(size_t capacity) : capacity_(capacity) {}
@@ -41,7 +47,7 @@ class AdmissionQueue {
   void Admit(
       absl::Time now, bool closing,
       absl::FunctionRef<TransferSlots::Grant(const Endpoint&)> acquire,
-      absl::FunctionRef<void(const Waiting&)> start,
+      absl::FunctionRef<void(Waiting&)> start,
       absl::FunctionRef<void(const Waiting&, TransferSlots::Grant)> refuse);
 
  private:

@@ -19,6 +19,7 @@ enum class Op : uint64_t {
   kPoolReceive = 8,    // Over a PooledSocket.
   kPeerConnected = 9,  // Over the Session whose pooled socket it was.
   kSocketSealed = 10,  // Over a PooledSocket.
+  kOriginAnswer = 11,  // The origin mailbox's eventfd became readable.
 };
 
 inline constexpr int kOpBits = 4;

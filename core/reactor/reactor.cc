@@ -105,7 +105,7 @@ absl::Status Reactor::SetUp() {
   // Without the table every socket stays a plain descriptor: slower, same.
   direct_sockets_.Init(ring_.get()).IgnoreError();
   for (Listener& listener : listeners_) ArmListener(listener);
-  return absl::OkStatus();
+  return SetUpOrigin();
 }
 
 void Reactor::SetUpZeroCopy() {
@@ -210,6 +210,9 @@ void Reactor::Dispatch(const io_uring_cqe& cqe, absl::Time now) {
       return;
     case Op::kSocketSealed:
       OnSocketSealed(*TaggedTarget<PooledSocket>(cqe.user_data), cqe);
+      return;
+    case Op::kOriginAnswer:
+      OnOriginAnswers(now);
       return;
   }
 }

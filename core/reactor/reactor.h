@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "core/access/request_rate_limiter.h"
 #include "core/log/log_batch.h"
+#include "core/origin/origin_cache.h"
 #include "core/policy/name_policy.h"
 #include "core/policy/remap_client.h"
 #include "core/protocol/packet.h"
@@ -61,6 +62,8 @@ struct ReactorConfig {
   // keeps the per-client counts for all reactors.
   const PublishedRules* rules = nullptr;
   RequestRateLimiter* rate_limiter = nullptr;
+  // With --origin: where reads are served from; null: the root store.
+  OriginCache* origin = nullptr;
 };
 
 class Reactor final : public SessionIo {
@@ -124,6 +127,10 @@ class Reactor final : public SessionIo {
   // defined ERROR all the same, never silence.
   void OnOversizedDatagram(const Endpoint& local, const Endpoint& peer,
                            absl::Span<const uint8_t> start, absl::Time now);
+  // Starts the request's transfer if a slot is free, else holds it for one.
+  void Admit(const Endpoint& local, const Endpoint& peer, Request request,
+             std::string asked, std::optional<ReadableFile> file,
+             absl::Time now);
   void AdmitWaiting(absl::Time now);
   // The rules published since the last pass, if any.
   void RefreshRules();
@@ -150,10 +157,19 @@ class Reactor final : public SessionIo {
   // An open listener of `family`, or null.
   const Listener* ListenerOfFamily(int family) const;
 
+  // origin_requests.cc: reads served through the origin's cache, parked
+  // while the origin is asked.
+  absl::Status SetUpOrigin();
+  void ArmOriginRead();
+  void AskOrigin(const Endpoint& local, const Endpoint& peer, Request request,
+                 std::string asked, absl::Time now);
+  void OnOriginAnswers(absl::Time now);
+
   // transfer_lifecycle.cc: a transfer from its start to its deletion.
+  // `file`: the file to read, opened already; else the request's name.
   void StartSession(const Endpoint& local, const Endpoint& peer,
                     const Request& request, absl::string_view asked,
-                    absl::Time now);
+                    std::optional<ReadableFile> file, absl::Time now);
   // Has the session receive on its pooled socket, connected to its peer.
   void AttachPooled(Session& session);
   // Moves the session's socket into the ring's file table, if there is room.
@@ -223,6 +239,18 @@ class Reactor final : public SessionIo {
   // The transfer and refusal lines of this pass, written before waiting.
   LogBatch log_;
   AdmissionQueue admission_;
+  // Read requests waiting for the origin, by ticket, and their clients.
+  struct Parked {
+    Endpoint local;
+    Endpoint peer;
+    Request request;
+    std::string asked;
+  };
+  OriginMailbox* origin_mailbox_ = nullptr;
+  uint64_t origin_signal_ = 0;  // Where the eventfd's count is read to.
+  uint64_t next_ticket_ = 1;
+  absl::flat_hash_map<uint64_t, Parked> parked_;
+  absl::flat_hash_map<Endpoint, uint64_t> parked_peers_;
   bool stopping_ = false;
   absl::Time grace_end_ = absl::InfiniteFuture();
   absl::Time hard_end_ = absl::InfiniteFuture();

@@ -74,6 +74,7 @@ bool Reactor::Answers(const Endpoint& peer, absl::Time now) {
   // that transfer answers it, by its own retransmission.
   if (sessions_by_peer_.contains(peer)) return false;
   if (admission_.Holds(peer)) return false;
+  if (parked_peers_.contains(peer)) return false;
   // Over its rate, a client gets no answer at all: an answer would let a
   // forged source turn the server into an amplifier.
   return WithinRate(peer, now);
@@ -122,18 +123,29 @@ void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
     Refuse(local, peer, &*request, renamed);
     return;
   }
+  if (config_.origin != nullptr && request->opcode == Opcode::kRrq) {
+    AskOrigin(local, peer, *std::move(request), std::move(asked), now);
+    return;
+  }
+  Admit(local, peer, *std::move(request), std::move(asked), std::nullopt, now);
+}
+
+void Reactor::Admit(const Endpoint& local, const Endpoint& peer,
+                    Request request, std::string asked,
+                    std::optional<ReadableFile> file, absl::Time now) {
   TransferSlots::Grant grant = config_.slots->TryAcquire(peer);
   if (grant == TransferSlots::Grant::kGranted) {
-    StartSession(local, peer, *request, asked, now);
+    StartSession(local, peer, request, asked, std::move(file), now);
     return;
   }
   if (admission_.full()) {
-    Refuse(local, peer, &*request, Busy(grant), asked);
+    Refuse(local, peer, &request, Busy(grant), asked);
     return;
   }
   config_.stats->OnAdmissionWait();
-  admission_.Hold({local, peer, *std::move(request),
-                   now + config_.admission_wait, std::move(asked)});
+  admission_.Hold({local, peer, std::move(request),
+                   now + config_.admission_wait, std::move(asked),
+                   std::move(file)});
 }
 
 void Reactor::RefreshRules() {
@@ -184,9 +196,9 @@ void Reactor::AdmitWaiting(absl::Time now) {
   admission_.Admit(
       now, stopping_,
       [&](const Endpoint& peer) { return config_.slots->TryAcquire(peer); },
-      [&](const AdmissionQueue::Waiting& waiting) {
+      [&](AdmissionQueue::Waiting& waiting) {
         StartSession(waiting.local, waiting.peer, waiting.request,
-                     waiting.asked, now);
+                     waiting.asked, std::move(waiting.file), now);
       },
       [&](const AdmissionQueue::Waiting& waiting, TransferSlots::Grant grant) {
         Refuse(waiting.local, waiting.peer, &waiting.request, Busy(grant),

@@ -57,9 +57,11 @@ absl::Status FinishEncoding(const SessionPolicy& policy, OpenedSource& opened) {
 }
 
 absl::StatusOr<OpenedSource> OpenSource(const SessionPolicy& policy,
-                                        const Request& request) {
+                                        const Request& request,
+                                        std::optional<ReadableFile> opened) {
   absl::StatusOr<ReadableFile> file =
-      policy.store->OpenForRead(request.filename);
+      opened.has_value() ? *std::move(opened)
+                         : policy.store->OpenForRead(request.filename);
   if (!file.ok()) return file.status();
   const FileIdentity identity = file->identity();
   if (request.mode == TransferMode::kOctet) {
@@ -132,14 +134,17 @@ ServerLimits PathLimits(const SessionPolicy& policy,
 absl::StatusOr<OpenedSource> OpenRemembered(const SessionPolicy& policy,
                                             const ReactorResources& resources,
                                             const Request& request,
+                                            std::optional<ReadableFile> file,
                                             absl::Time now) {
+  if (file.has_value()) return OpenSource(policy, request, std::move(file));
   MissCache& misses = *resources.misses;
   if (std::optional<absl::Status> refusal =
           misses.Find(request.filename, now)) {
     return *std::move(refusal);
   }
   const uint64_t stamp = misses.Stamp();
-  absl::StatusOr<OpenedSource> opened = OpenSource(policy, request);
+  absl::StatusOr<OpenedSource> opened =
+      OpenSource(policy, request, std::nullopt);
   if (!opened.ok()) {
     misses.Remember(request.filename, opened.status(), stamp, now);
   }
@@ -148,11 +153,11 @@ absl::StatusOr<OpenedSource> OpenRemembered(const SessionPolicy& policy,
 
 absl::StatusOr<std::unique_ptr<Session>> OpenReadSession(
     const SessionPolicy& policy, const ReactorResources& resources,
-    SessionIo& io, const Request& request, const Endpoint& local,
-    const Endpoint& peer, absl::Time now) {
+    SessionIo& io, const Request& request, std::optional<ReadableFile> file,
+    const Endpoint& local, const Endpoint& peer, absl::Time now) {
   // The file first: a miss (PXELINUX probes many names) costs no socket.
   absl::StatusOr<OpenedSource> opened =
-      OpenRemembered(policy, resources, request, now);
+      OpenRemembered(policy, resources, request, std::move(file), now);
   if (!opened.ok()) return opened.status();
   absl::StatusOr<Negotiation> negotiation = Negotiate(
       request, PathLimits(policy, resources, peer, now), opened->bytes);
@@ -227,12 +232,13 @@ absl::StatusOr<std::unique_ptr<Session>> OpenWriteSession(
 
 absl::StatusOr<std::unique_ptr<Session>> OpenSession(
     const SessionPolicy& policy, const ReactorResources& resources,
-    SessionIo& io, const Request& request, const Endpoint& local,
-    const Endpoint& peer, absl::Time now) {
+    SessionIo& io, const Request& request, std::optional<ReadableFile> file,
+    const Endpoint& local, const Endpoint& peer, absl::Time now) {
   if (request.opcode == Opcode::kWrq) {
     return OpenWriteSession(policy, resources, io, request, local, peer, now);
   }
-  return OpenReadSession(policy, resources, io, request, local, peer, now);
+  return OpenReadSession(policy, resources, io, request, std::move(file), local,
+                         peer, now);
 }
 
 }  // namespace ringtftp

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -47,14 +48,16 @@ struct ReactorResources {
   MissCache* misses = nullptr;
 };
 
+// `file`, when set, is what a read sends (opened already, by the origin's
+// cache); else the store's file of the request's name.
 // `local` is the address the request came to; the transfer socket binds to
 // it, so replies come from the address the client spoke to.
 // A read session's socket comes from `resources.sockets`, and may still
 // have to be connected by the ring (PooledSocket::connect_pending).
 absl::StatusOr<std::unique_ptr<Session>> OpenSession(
     const SessionPolicy& policy, const ReactorResources& resources,
-    SessionIo& io, const Request& request, const Endpoint& local,
-    const Endpoint& peer, absl::Time now);
+    SessionIo& io, const Request& request, std::optional<ReadableFile> file,
+    const Endpoint& local, const Endpoint& peer, absl::Time now);
 
 }  // namespace ringtftp
 

@@ -22,11 +22,12 @@ ServerStats::Direction StatsDirection(const Session& session) {
 
 void Reactor::StartSession(const Endpoint& local, const Endpoint& peer,
                            const Request& request, absl::string_view asked,
-                           absl::Time now) {
+                           std::optional<ReadableFile> file, absl::Time now) {
   const ReactorResources resources{
       .sockets = &socket_pool_, .path_mtu = &path_mtu_, .misses = &misses_};
-  absl::StatusOr<std::unique_ptr<Session>> opened = OpenSession(
-      config_.sessions, resources, *this, request, local, peer, now);
+  absl::StatusOr<std::unique_ptr<Session>> opened =
+      OpenSession(config_.sessions, resources, *this, request, std::move(file),
+                  local, peer, now);
   if (!opened.ok()) {
     config_.slots->Release(peer);
     Refuse(local, peer, &request, opened.status(), asked);

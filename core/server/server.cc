@@ -65,7 +65,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   // a reactor has served anyone.
   status = server->Bind();
   if (status.ok()) status = server->StartAdmin();
+  if (status.ok()) status = server->OpenCacheDir();
   if (status.ok()) status = server->DropPrivileges();
+  if (status.ok()) status = server->StartOrigin();
   if (status.ok()) status = server->StartReactors();
   if (!status.ok()) return status;
   return server;
@@ -140,6 +142,14 @@ absl::Status Server::DropPrivileges() {
     return absl::InvalidArgumentError(
         absl::StrCat("--user=", config_.user, ": no such user"));
   }
+  if (cache_dir_.has_value()) {
+    absl::Status given = cache_dir_->GiveRootTo(user->pw_uid, user->pw_gid);
+    if (!given.ok()) {
+      return absl::Status(
+          given.code(), absl::StrCat("--user=", config_.user, ": --cache_dir=",
+                                     config_.cache_dir, ": ", given.message()));
+    }
+  }
   if (admin_ != nullptr) {
     absl::Status given = admin_->GiveTo(user->pw_uid, user->pw_gid);
     if (!given.ok()) {
@@ -156,6 +166,34 @@ absl::Status Server::DropPrivileges() {
   return absl::OkStatus();
 }
 
+absl::Status Server::OpenCacheDir() {
+  if (!config_.origin.has_value()) return absl::OkStatus();
+  absl::StatusOr<RootStore> store =
+      RootStore::Open(config_.cache_dir, /*create_if_missing=*/true);
+  if (!store.ok()) {
+    return absl::Status(store.status().code(),
+                        absl::StrCat("--cache_dir=", config_.cache_dir, ": ",
+                                     store.status().message()));
+  }
+  cache_dir_.emplace(*std::move(store));
+  return absl::OkStatus();
+}
+
+absl::Status Server::StartOrigin() {
+  if (!cache_dir_.has_value()) return absl::OkStatus();
+  absl::StatusOr<std::unique_ptr<OriginCache>> origin =
+      OriginCache::Start(*config_.origin, *std::move(cache_dir_));
+  cache_dir_.reset();
+  if (!origin.ok()) {
+    return absl::Status(origin.status().code(),
+                        absl::StrCat("--cache_dir=", config_.cache_dir, ": ",
+                                     origin.status().message()));
+  }
+  origin_ = *std::move(origin);
+  stats_.WatchOrigin(origin_.get());
+  return absl::OkStatus();
+}
+
 absl::Status Server::StartReactors() {
   ReactorConfig reactor_config;
   reactor_config.sessions.store = &store_;
@@ -169,6 +207,7 @@ absl::Status Server::StartReactors() {
   reactor_config.slots = &slots_;
   reactor_config.rules = &rules_;
   reactor_config.rate_limiter = &rate_limiter_;
+  reactor_config.origin = origin_.get();
   reactor_config.sessions.cache = &cache_;
   reactor_config.sessions.miss_ttl = config_.miss_cache;
   reactor_config.zero_copy = config_.zero_copy;

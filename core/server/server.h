@@ -63,6 +63,10 @@ class Server {
   absl::Status AdoptInherited();
   absl::Status DropPrivileges();
   absl::Status StartReactors();
+  // Opens --cache_dir, while privileged; StartOrigin() starts the cache in
+  // it once they are dropped, so its files belong to the server's user.
+  absl::Status OpenCacheDir();
+  absl::Status StartOrigin();
   // The admin endpoint, before the privileges go (see Start()).
   absl::Status StartAdmin();
 
@@ -73,6 +77,10 @@ class Server {
   RequestRateLimiter rate_limiter_;
   // Before the reactors: their transfers hold its images.
   BlockCache cache_;
+  // With --origin: the cache directory, until the cache takes it, and the
+  // cache, which outlives the reactors that park requests on it.
+  std::optional<RootStore> cache_dir_;
+  std::unique_ptr<OriginCache> origin_;
   std::vector<Endpoint> bound_;
   // listen_fds_[r] holds reactor r's socket for each bound address.
   std::vector<std::vector<int>> listen_fds_;

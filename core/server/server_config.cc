@@ -89,6 +89,34 @@ absl::StatusOr<PortRange> ParsePortRange(absl::string_view text) {
   return PortRange{static_cast<uint16_t>(low), static_cast<uint16_t>(high)};
 }
 
+namespace {
+
+std::vector<absl::Status> OriginProblems(const ServerConfig& config) {
+  if (!config.origin.has_value()) return {};
+  std::vector<absl::Status> problems;
+  if (config.cache_dir.empty()) {
+    problems.push_back(absl::InvalidArgumentError(
+        "--cache_dir: --origin needs a directory for its cached objects, "
+        "e.g. /var/cache/ringtftp"));
+  }
+  if (config.write_mode != WriteMode::kOff) {
+    problems.push_back(absl::InvalidArgumentError(
+        "--write: uploads through --origin are not built yet; publish with "
+        "the bucket's own tools"));
+  }
+  if (config.origin->revalidate < absl::ZeroDuration()) {
+    problems.push_back(absl::InvalidArgumentError(
+        "--origin_revalidate: expected 0 seconds or more"));
+  }
+  if (config.origin->origin.timeout <= absl::ZeroDuration()) {
+    problems.push_back(absl::InvalidArgumentError(
+        "--origin_timeout: expected seconds above 0"));
+  }
+  return problems;
+}
+
+}  // namespace
+
 std::vector<absl::Status> ConfigProblems(const ServerConfig& config) {
   std::vector<absl::Status> problems;
   if (config.blksize_max < kMinBlockSize ||
@@ -126,6 +154,9 @@ std::vector<absl::Status> ConfigProblems(const ServerConfig& config) {
   if (config.remap_steps < 1 || config.remap_steps > 1000000) {
     problems.push_back(absl::InvalidArgumentError(
         "--remap_steps: expected 1 to 1000000 (tftp-hpa's default is 4096)"));
+  }
+  for (absl::Status& problem : OriginProblems(config)) {
+    problems.push_back(std::move(problem));
   }
   if (config.reactors < 1 || config.reactors > 1024) {
     problems.push_back(

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/admin/admin_config.h"
+#include "core/origin/origin_cache.h"
 #include "core/policy/remap_engine.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/request_rules.h"
@@ -66,6 +68,10 @@ struct ServerConfig {
   BackslashMode backslash = BackslashMode::kAuto;
   bool lowercase = false;
   bool unique_root_by_ip = false;  // --unique_root=ip
+  // --origin: reads come from this bucket, through a disk cache in
+  // `cache_dir`; unset: from the root.
+  std::optional<OriginCacheConfig> origin;
+  std::string cache_dir;
 };
 
 // "127.0.0.1:69,[::]:69" to endpoints.

@@ -123,6 +123,7 @@ class PrometheusRenderer {
               stats_.sends_failed_);
     AddDropped();
     if (stats_.cache_ != nullptr) AddCache(stats_.cache_->stats());
+    if (stats_.origin_ != nullptr) AddOrigin(stats_.origin_->stats());
     AddDurations();
     return prometheus::TextSerializer().Serialize(families_);
   }
@@ -165,6 +166,61 @@ class PrometheusRenderer {
              MetricType::Gauge, cache.entries);
     AddValue("ringtftp_cache_bytes", "Memory the block cache's images take.",
              MetricType::Gauge, cache.bytes);
+  }
+
+  void AddOrigin(const OriginCache::Stats& origin) {
+    MetricFamily& requests =
+        Add("ringtftp_origin_requests_total",
+            "Requests to the origin object store, by kind and result.",
+            MetricType::Counter);
+    const struct {
+      const char* kind;
+      const char* result;
+      uint64_t value;
+    } counts[] = {{"head", "ok", origin.heads_ok},
+                  {"head", "not_found", origin.heads_missing},
+                  {"head", "error", origin.heads_failed},
+                  {"get", "ok", origin.gets_ok},
+                  {"get", "not_modified", origin.gets_not_modified},
+                  {"get", "not_found", origin.gets_missing},
+                  {"get", "error", origin.gets_failed}};
+    for (const auto& count : counts) {
+      AddCounter(requests, {{"kind", count.kind}, {"result", count.result}},
+                 static_cast<double>(count.value));
+    }
+    AddValue("ringtftp_origin_bytes_fetched_total",
+             "Object bytes downloaded from the origin.", MetricType::Counter,
+             origin.bytes_fetched);
+    AddValue("ringtftp_origin_cache_hits_total",
+             "Reads served from the cache directory without asking the "
+             "origin.",
+             MetricType::Counter, origin.hits);
+    AddValue("ringtftp_origin_cache_misses_total",
+             "Reads of a name with nothing cached, which asked the origin.",
+             MetricType::Counter, origin.misses);
+    AddValue("ringtftp_origin_negative_hits_total",
+             "Reads refused from memory: the origin lacked the name "
+             "moments ago.",
+             MetricType::Counter, origin.negative_hits);
+    AddValue("ringtftp_origin_single_flight_joins_total",
+             "Reads that waited for a fetch of the same object already "
+             "running.",
+             MetricType::Counter, origin.joins);
+    AddValue("ringtftp_origin_revalidations_total",
+             "Cached objects checked against the origin's ETag.",
+             MetricType::Counter, origin.revalidations);
+    AddValue("ringtftp_origin_stale_served_total",
+             "Reads served a cached copy because the origin failed.",
+             MetricType::Counter, origin.stale_served);
+    AddValue("ringtftp_origin_cache_evictions_total",
+             "Objects dropped from the cache directory for room.",
+             MetricType::Counter, origin.evictions);
+    AddValue("ringtftp_origin_cache_objects",
+             "Objects the cache directory holds.", MetricType::Gauge,
+             origin.objects);
+    AddValue("ringtftp_origin_cache_bytes",
+             "Disk the cache directory's objects take.", MetricType::Gauge,
+             origin.bytes);
   }
 
   void AddValue(std::string name, std::string help, MetricType type,

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "core/origin/origin_cache.h"
 #include "core/protocol/packet.h"
 #include "fs/block_cache.h"
 
@@ -58,6 +59,8 @@ class ServerStats {
   // The block cache keeps its own counts; they are read at each render,
   // not copied. Set before rendering starts; the cache outlives this.
   void WatchCache(const BlockCache* cache) { cache_ = cache; }
+  // Likewise the origin's cache, with --origin.
+  void WatchOrigin(const OriginCache* origin) { origin_ = origin; }
 
   // The text exposition format (0.0.4) of every counter, serialised by
   // prometheus-cpp.
@@ -94,6 +97,7 @@ class ServerStats {
   Counter sends_failed_{0};
   std::array<Counter, static_cast<size_t>(DropReason::kCount)> dropped_{};
   const BlockCache* cache_ = nullptr;
+  const OriginCache* origin_ = nullptr;
 };
 
 }  // namespace ringtftp

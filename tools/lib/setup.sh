@@ -4,7 +4,8 @@
 # Packages the build needs (Debian 12 names).
 RINGTFTP_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config liburing-dev libre2-dev
   libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcpp-httplib-dev prometheus-cpp-dev nlohmann-json3-dev libsystemd-dev)
+  libcpp-httplib-dev prometheus-cpp-dev nlohmann-json3-dev libsystemd-dev
+  libcurl4-openssl-dev)
 # The real clients the integration tests drive.
 RINGTFTP_TEST_PACKAGES=(tftp-hpa atftp curl busybox systemd iproute2 libwrap0
   nftables)

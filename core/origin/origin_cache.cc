@@ -1,0 +1,313 @@
+#include "core/origin/origin_cache.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "fs/name_check.h"
+
+namespace ringtftp {
+namespace {
+
+constexpr char kObjects[] = "objects";
+
+// A refusal as TFTP shows it: a missing key is ERROR 1, an origin that
+// cannot answer ERROR 0 "origin unavailable".
+absl::Status AsRefusal(const absl::Status& status, absl::string_view name) {
+  if (status.ok()) return status;
+  if (absl::IsNotFound(status)) {
+    return absl::NotFoundError(absl::StrCat(QuoteName(name), " not found"));
+  }
+  if (absl::IsPermissionDenied(status)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("the origin refuses access to ", QuoteName(name)));
+  }
+  if (absl::IsResourceExhausted(status)) {
+    return absl::UnknownError(
+        absl::StrCat(QuoteName(name), ": ", status.message()));
+  }
+  return absl::UnavailableError(
+      absl::StrCat("origin unavailable: ", status.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<OriginCache>> OriginCache::Start(
+    const OriginCacheConfig& config, RootStore store) {
+  absl::Status emptied = store.DeleteTree(kObjects);
+  if (!emptied.ok() && !absl::IsNotFound(emptied)) return emptied;
+  absl::Status made = store.MakeDirectory(kObjects);
+  if (!made.ok()) return made;
+  std::unique_ptr<OriginCache> cache(new OriginCache(config, std::move(store)));
+  for (int i = 0; i < std::max(1, config.fetchers); ++i) {
+    cache->threads_.emplace_back([cache = cache.get()] { cache->Run(); });
+  }
+  return cache;
+}
+
+OriginCache::Outcome OriginCache::Outcome::Fetched(std::string file,
+                                                   std::string etag,
+                                                   uint64_t size) {
+  Outcome outcome;
+  outcome.file = std::move(file);
+  outcome.etag = std::move(etag);
+  outcome.size = size;
+  return outcome;
+}
+
+OriginCache::Outcome OriginCache::Outcome::Unchanged(absl::Status refusal) {
+  Outcome outcome;
+  outcome.refusal = std::move(refusal);
+  outcome.unchanged = true;
+  return outcome;
+}
+
+OriginCache::Outcome OriginCache::Outcome::Refused(absl::Status refusal) {
+  Outcome outcome;
+  outcome.refusal = std::move(refusal);
+  return outcome;
+}
+
+OriginCache::OriginCache(const OriginCacheConfig& config, RootStore store)
+    : config_(config), store_(std::move(store)) {}
+
+OriginCache::~OriginCache() {
+  {
+    absl::MutexLock lock(&mutex_);
+    stopping_ = true;
+  }
+  for (std::thread& thread : threads_) thread.join();
+  absl::MutexLock lock(&mutex_);
+  for (auto& [key, entry] : entries_) {
+    for (const Waiter& waiter : entry.waiters) {
+      waiter.mailbox->Post(
+          {waiter.ticket, absl::UnavailableError("the server is stopping")});
+    }
+  }
+}
+
+void OriginCache::Count(Counter counter, uint64_t by) const {
+  counters_[counter].fetch_add(by, std::memory_order_relaxed);
+}
+
+OriginMailbox* OriginCache::OpenMailbox() {
+  absl::MutexLock lock(&mutex_);
+  return mailboxes_.emplace_back(std::make_unique<OriginMailbox>()).get();
+}
+
+bool OriginCache::Fresh(const Entry& entry, absl::Time now) const {
+  const bool known = !entry.file.empty() || !entry.refusal.ok();
+  const absl::Duration ttl =
+      entry.file.empty() ? config_.miss_ttl : config_.revalidate;
+  return known && now - entry.checked < ttl;
+}
+
+absl::StatusOr<std::optional<ReadableFile>> OriginCache::Lookup(
+    absl::string_view name, OriginMailbox* mailbox, uint64_t ticket) {
+  absl::StatusOr<std::string> key = ObjectKey(config_.origin, name);
+  if (!key.ok()) return key.status();
+  const absl::Time now = absl::Now();
+  std::string file;
+  {
+    absl::MutexLock lock(&mutex_);
+    Entry& entry = entries_[*key];
+    if (entry.fetching) {
+      Count(kJoins);
+      entry.waiters.push_back({mailbox, ticket});
+      return std::nullopt;
+    }
+    if (!Fresh(entry, now)) {
+      Count(entry.file.empty() ? kMisses : kRevalidations);
+      entry.fetching = true;
+      entry.waiters.push_back({mailbox, ticket});
+      queue_.push_back(*key);
+      return std::nullopt;
+    }
+    if (entry.file.empty()) {
+      Count(kNegativeHits);
+      return entry.refusal;
+    }
+    Count(kHits);
+    entry.used = now;
+    file = entry.file;
+  }
+  absl::StatusOr<ReadableFile> opened = OpenCached(file);
+  if (!opened.ok()) return opened.status();
+  return std::optional<ReadableFile>(*std::move(opened));
+}
+
+absl::StatusOr<ReadableFile> OriginCache::OpenCached(
+    const std::string& cached) const {
+  absl::StatusOr<ReadableFile> file = store_.OpenForRead(cached);
+  if (absl::IsNotFound(file.status())) {
+    // Replaced and evicted between the answer and this open.
+    return absl::UnavailableError("the cached copy changed; ask again");
+  }
+  return file;
+}
+
+void OriginCache::Run() {
+  S3Client client(config_.origin);
+  auto work_or_stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    return stopping_ || !queue_.empty();
+  };
+  while (true) {
+    std::string key;
+    std::string etag;
+    {
+      absl::MutexLock lock(&mutex_);
+      mutex_.Await(absl::Condition(&work_or_stop));
+      if (stopping_) return;
+      key = std::move(queue_.front());
+      queue_.pop_front();
+      etag = entries_[key].etag;
+    }
+    Settle(key, Fetch(client, key, etag));
+  }
+}
+
+OriginCache::Outcome OriginCache::Fetch(S3Client& client,
+                                        const std::string& key,
+                                        const std::string& etag) {
+  if (etag.empty()) {
+    // Cold: a HEAD answers the many probes for names that do not exist
+    // without a body, and says the size before any of it is written.
+    absl::StatusOr<ObjectHead> head = client.Head(key);
+    if (!head.ok()) {
+      Count(absl::IsNotFound(head.status()) ? kHeadsMissing : kHeadsFailed);
+      return Outcome::Refused(head.status());
+    }
+    Count(kHeadsOk);
+    if (head->size > config_.max_bytes) {
+      return Outcome::Refused(absl::ResourceExhaustedError(
+          absl::StrCat("the object is larger than --cache_dir_bytes (",
+                       config_.max_bytes, ")")));
+    }
+  }
+  return Download(client, key, etag);
+}
+
+OriginCache::Outcome OriginCache::Download(S3Client& client,
+                                           const std::string& key,
+                                           const std::string& etag) {
+  std::string file;
+  {
+    absl::MutexLock lock(&mutex_);
+    file = absl::StrCat(kObjects, "/", next_file_++);
+  }
+  std::optional<AtomicWriter> writer;
+  absl::StatusOr<S3Client::GetResult> got = client.Get(
+      key, etag,
+      [&](const ObjectHead&) -> absl::Status {
+        absl::StatusOr<AtomicWriter> began = store_.BeginWrite(
+            file, RootStore::Replace::kAllowed, config_.max_bytes);
+        if (!began.ok()) return began.status();
+        writer.emplace(*std::move(began));
+        return absl::OkStatus();
+      },
+      [&](absl::Span<const uint8_t> bytes) {
+        Count(kBytesFetched, bytes.size());
+        return writer->Append(bytes);
+      });
+  if (got.ok() && got->not_modified) {
+    Count(kGetsNotModified);
+    return Outcome::Unchanged();
+  }
+  absl::Status status = got.status();
+  if (status.ok()) status = writer->Commit();
+  if (!status.ok()) {
+    Count(absl::IsNotFound(status) ? kGetsMissing : kGetsFailed);
+    // With a copy cached, only the origin saying it is gone drops it.
+    if (!etag.empty() && !absl::IsNotFound(status)) {
+      return Outcome::Unchanged(status);
+    }
+    return Outcome::Refused(status);
+  }
+  Count(kGetsOk);
+  return Outcome::Fetched(file, got->head.etag, writer->bytes());
+}
+
+void OriginCache::Settle(const std::string& key, Outcome outcome) {
+  std::vector<std::string> to_delete;
+  std::vector<Waiter> waiters;
+  absl::StatusOr<std::string> answer;
+  {
+    absl::MutexLock lock(&mutex_);
+    Entry& entry = entries_[key];
+    entry.fetching = false;
+    entry.checked = absl::Now();
+    waiters = std::exchange(entry.waiters, {});
+    if (outcome.unchanged && !outcome.refusal.ok()) {
+      Count(kStaleServed, waiters.size());
+    }
+    if (!outcome.unchanged) {
+      if (!entry.file.empty()) to_delete.push_back(entry.file);
+      bytes_ -= entry.size;
+      entry.file = outcome.file;
+      entry.etag = outcome.etag;
+      entry.size = outcome.size;
+      entry.refusal = AsRefusal(
+          outcome.refusal,
+          absl::string_view(key).substr(config_.origin.prefix.size()));
+      bytes_ += entry.size;
+    }
+    entry.used = entry.checked;
+    answer = entry.file.empty() ? absl::StatusOr<std::string>(entry.refusal)
+                                : entry.file;
+    std::vector<std::string> evicted = EvictLocked();
+    to_delete.insert(to_delete.end(), evicted.begin(), evicted.end());
+  }
+  for (const Waiter& waiter : waiters) {
+    waiter.mailbox->Post({waiter.ticket, answer});
+  }
+  // A reader that opened a deleted version keeps reading it: the file goes
+  // when its last descriptor closes.
+  for (const std::string& file : to_delete) store_.Delete(file).IgnoreError();
+}
+
+std::vector<std::string> OriginCache::EvictLocked() {
+  std::vector<std::string> evicted;
+  while (bytes_ > config_.max_bytes) {
+    Entry* oldest = nullptr;
+    for (auto& [key, entry] : entries_) {
+      if (entry.file.empty() || entry.fetching) continue;
+      if (oldest == nullptr || entry.used < oldest->used) oldest = &entry;
+    }
+    if (oldest == nullptr) break;
+    Count(kEvictions);
+    evicted.push_back(std::exchange(oldest->file, ""));
+    bytes_ -= std::exchange(oldest->size, 0);
+    oldest->etag.clear();
+    oldest->checked = absl::InfinitePast();
+  }
+  return evicted;
+}
+
+OriginCache::Stats OriginCache::stats() const {
+  auto value = [this](Counter counter) {
+    return counters_[counter].load(std::memory_order_relaxed);
+  };
+  Stats stats{.heads_ok = value(kHeadsOk),
+              .heads_missing = value(kHeadsMissing),
+              .heads_failed = value(kHeadsFailed),
+              .gets_ok = value(kGetsOk),
+              .gets_not_modified = value(kGetsNotModified),
+              .gets_missing = value(kGetsMissing),
+              .gets_failed = value(kGetsFailed),
+              .bytes_fetched = value(kBytesFetched),
+              .hits = value(kHits),
+              .misses = value(kMisses),
+              .negative_hits = value(kNegativeHits),
+              .joins = value(kJoins),
+              .revalidations = value(kRevalidations),
+              .stale_served = value(kStaleServed),
+              .evictions = value(kEvictions)};
+  absl::MutexLock lock(&mutex_);
+  for (const auto& [key, entry] : entries_)
+    stats.objects += !entry.file.empty();
+  stats.bytes = bytes_;
+  return stats;
+}
+
+}  // namespace ringtftp

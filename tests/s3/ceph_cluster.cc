@@ -303,6 +303,10 @@ absl::Status CephCluster::WriteConfig() const {
       "osd pool default pg num = 8\n"
       "osd pool default pgp num = 8\n"
       "osd pool default pg autoscale mode = off\n"
+      // Every pool RGW creates is a map change; the monitor's default
+      // batching (one proposal a second) alone would add ten seconds.
+      "paxos propose interval = 0.01\n"
+      "paxos min wait = 0.001\n"
       // A nearly full /tmp must not make the monitor shut itself down.
       "mon data avail crit = 0\n"
       "osd objectstore = memstore\n"

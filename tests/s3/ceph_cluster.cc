@@ -207,13 +207,14 @@ absl::StatusOr<std::unique_ptr<CephCluster>> CephCluster::Start() {
       new CephCluster(*std::move(dir), *mon_port, *gateway_port));
 
   // Order matters: the OSD must be registered with a running monitor before
-  // it starts, and the user must exist before a signed request can succeed.
+  // it starts. The user is made before radosgw starts: run side by side,
+  // both set up the default zone and pools, and often one waits 5 s on the
+  // other.
   absl::Status status = cluster->WriteConfig();
   if (status.ok()) status = cluster->MakeMonitor();
   if (status.ok()) status = cluster->StartDaemon(cluster->mon_);
   if (status.ok()) status = cluster->MakeOsd();
   if (status.ok()) status = cluster->StartDaemon(cluster->osd_);
-  if (status.ok()) status = cluster->StartDaemon(cluster->gateway_);
   if (status.ok()) {
     status =
         cluster->RunTool({"/usr/bin/radosgw-admin", "-c",
@@ -223,6 +224,7 @@ absl::StatusOr<std::unique_ptr<CephCluster>> CephCluster::Start() {
                           absl::StrCat("--secret=", cluster->secret_key_)},
                          kToolTimeout);
   }
+  if (status.ok()) status = cluster->StartDaemon(cluster->gateway_);
   if (status.ok()) status = cluster->WaitUntilServing(kServingTimeout);
   if (!status.ok()) {
     // A dead daemon explains a failing tool better than the tool does.

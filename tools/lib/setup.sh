@@ -6,9 +6,10 @@ RINGTFTP_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config liburing-dev libre2-de
   libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev prometheus-cpp-dev nlohmann-json3-dev libsystemd-dev
   libcurl4-openssl-dev)
-# The real clients the integration tests drive.
+# The real clients the integration tests drive, and the Ceph S3 gateway
+# (mon, memstore OSD, radosgw) the S3-origin tests run against.
 RINGTFTP_TEST_PACKAGES=(tftp-hpa atftp curl busybox systemd iproute2 libwrap0
-  nftables)
+  nftables ceph-mon ceph-osd radosgw ceph-common)
 
 ringtftp_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
 

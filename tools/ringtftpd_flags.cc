@@ -160,7 +160,7 @@ ABSL_FLAG(double, origin_timeout, 5.0,
           "refused with ERROR 0 'origin unavailable'.");
 ABSL_FLAG(std::string, cache_dir, "",
           "With --origin: where cached objects are kept (emptied at start: "
-          "the bucket is the truth).");
+          "the bucket is the truth); empty: systemd's CacheDirectory=.");
 ABSL_FLAG(uint64_t, cache_dir_bytes, uint64_t{10} << 30,
           "With --origin: disk budget of --cache_dir, least recently used "
           "objects evicted first.");
@@ -294,7 +294,8 @@ ServerConfig ConfigFromFlags(std::vector<absl::Status>& problems) {
   config.remap_steps = absl::GetFlag(FLAGS_remap_steps);
   config.rules = RulesFromFlags(config, problems);
   config.origin = OriginFromFlags(problems);
-  config.cache_dir = absl::GetFlag(FLAGS_cache_dir);
+  config.cache_dir = OrSystemdDirectory(absl::GetFlag(FLAGS_cache_dir),
+                                        "CACHE_DIRECTORY", "");
   for (absl::Status& problem : ConfigProblems(config)) {
     problems.push_back(std::move(problem));
   }

@@ -104,6 +104,11 @@ std::vector<absl::Status> OriginProblems(const ServerConfig& config) {
         "--write: uploads through --origin are not built yet; publish with "
         "the bucket's own tools"));
   }
+  if (config.unique_root_by_ip) {
+    problems.push_back(absl::InvalidArgumentError(
+        "--unique_root: per-client files are looked up in --root, which "
+        "--origin does not serve; name per-client keys with --remap's \\i"));
+  }
   if (config.origin->revalidate < absl::ZeroDuration()) {
     problems.push_back(absl::InvalidArgumentError(
         "--origin_revalidate: expected 0 seconds or more"));

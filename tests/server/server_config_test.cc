@@ -62,4 +62,27 @@ TEST(ServerConfigTest, ValidationNamesTheFlag) {
 }
 
 }  // namespace
+TEST(ServerConfigTest, AnOriginNeedsACacheDirAndNoUploads) {
+  ServerConfig config;
+  config.origin.emplace();
+  config.write_mode = WriteMode::kCreate;
+  config.unique_root_by_ip = true;
+  config.origin->revalidate = absl::Seconds(-1);
+  config.origin->origin.timeout = absl::ZeroDuration();
+  std::vector<std::string> messages;
+  for (const absl::Status& problem : ConfigProblems(config)) {
+    messages.push_back(std::string(problem.message()));
+  }
+  ASSERT_EQ(messages.size(), 5u);
+  EXPECT_EQ(messages[0].rfind("--cache_dir: --origin needs", 0), 0u);
+  EXPECT_EQ(messages[1].rfind("--write: uploads through --origin", 0), 0u);
+  EXPECT_EQ(messages[2].rfind("--unique_root: ", 0), 0u);
+  EXPECT_EQ(messages[3].rfind("--origin_revalidate: ", 0), 0u);
+  EXPECT_EQ(messages[4].rfind("--origin_timeout: ", 0), 0u);
+  config = ServerConfig();
+  config.origin.emplace();
+  config.cache_dir = "/var/cache/ringtftpd";
+  EXPECT_TRUE(ConfigProblems(config).empty());
+}
+
 }  // namespace ringtftp

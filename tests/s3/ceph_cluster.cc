@@ -634,7 +634,10 @@ absl::StatusOr<int> CephCluster::CountRequests(absl::string_view method,
   constexpr int kMaxRounds = 50;
   std::optional<int> previous;
   for (int round = 0; round < kMaxRounds; ++round) {
-    if (gateway_.pid > 0) FlushGatewayLog().IgnoreError();
+    if (gateway_.pid > 0) {
+      absl::Status flushed = FlushGatewayLog();
+      if (!flushed.ok()) return flushed;
+    }
     absl::StatusOr<int> count = CountInLog(method, path);
     if (!count.ok()) return count.status();
     if (previous.has_value() && *previous == *count) return *count;

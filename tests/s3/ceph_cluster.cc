@@ -31,6 +31,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "nlohmann/json.hpp"
 #include "tests/integration/process.h"
 
 namespace ringtftp::testing_s3 {
@@ -376,6 +377,13 @@ absl::Status CephCluster::MakeOsd() const {
 
 absl::Status CephCluster::StartDaemon(Daemon& daemon) {
   if (daemon.pid > 0) return absl::OkStatus();
+  if (&daemon == &gateway_) {
+    // Lines from here on are this gateway's: see CountRequests.
+    std::error_code error;
+    const auto size =
+        fs::file_size(absl::StrCat(dir_, "/log/", kGatewayName, ".log"), error);
+    gateway_log_start_ = error ? 0 : static_cast<off_t>(size);
+  }
   // Each daemon's stdout and stderr, kept for failure reports; appended so a
   // restarted gateway keeps the earlier output.
   const std::string out_path = absl::StrCat(dir_, "/log/", daemon.name, ".out");
@@ -570,10 +578,11 @@ absl::Status CephCluster::StartGateway() {
   return WaitUntilServing(kServingTimeout);
 }
 
-// Asks the gateway, over its admin socket, to write out the log entries it
-// has queued. Protocol: a JSON command ended by NUL; the answer is a 32-bit
-// big-endian length and that many bytes.
-absl::Status CephCluster::FlushGatewayLog() const {
+// One command over the gateway's admin socket. Protocol: a JSON command
+// ended by NUL; the answer is a 32-bit big-endian length and that many bytes,
+// sent once the command has been carried out.
+absl::StatusOr<std::string> CephCluster::GatewayAdminCommand(
+    absl::string_view command) const {
   const std::string path = absl::StrCat(dir_, "/run/", kGatewayName, ".asok");
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
@@ -587,66 +596,96 @@ absl::Status CephCluster::FlushGatewayLog() const {
   timeval timeout{5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
-  absl::Status status = absl::OkStatus();
-  static constexpr char kCommand[] = "{\"prefix\": \"log flush\"}";
+  const std::string request = absl::StrCat(command, std::string(1, '\0'));
   uint32_t length = 0;
+  std::string answer;
+  absl::Status status = absl::OkStatus();
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
       0) {
     status = absl::ErrnoToStatus(errno, absl::StrCat("connect ", path));
-  } else if (write(fd, kCommand, sizeof(kCommand)) !=
-             static_cast<ssize_t>(sizeof(kCommand))) {
+  } else if (write(fd, request.data(), request.size()) !=
+             static_cast<ssize_t>(request.size())) {
     status = absl::ErrnoToStatus(errno, absl::StrCat("write ", path));
   } else if (recv(fd, &length, sizeof(length), MSG_WAITALL) != sizeof(length)) {
-    // The length arrives only after the flush is done: that is the wait.
     status = absl::ErrnoToStatus(errno, absl::StrCat("read ", path));
+  } else {
+    answer.resize(ntohl(length));
+    if (!answer.empty() &&
+        recv(fd, answer.data(), answer.size(), MSG_WAITALL) !=
+            static_cast<ssize_t>(answer.size())) {
+      status = absl::ErrnoToStatus(errno, absl::StrCat("read ", path));
+    }
   }
   close(fd);
-  return status;
+  if (!status.ok()) return status;
+  return answer;
 }
 
-absl::StatusOr<int> CephCluster::CountInLog(absl::string_view method,
-                                            absl::string_view path) const {
-  const std::string log_path =
-      absl::StrCat(dir_, "/log/", kGatewayName, ".log");
-  std::ifstream in(log_path);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot read ", log_path));
+absl::StatusOr<int64_t> CephCluster::GatewayRequestsStarted() const {
+  absl::StatusOr<std::string> dump =
+      GatewayAdminCommand(R"({"prefix": "perf dump"})");
+  if (!dump.ok()) return dump.status();
+  const nlohmann::json parsed = nlohmann::json::parse(*dump, nullptr, false);
+  if (parsed.is_discarded() || !parsed.contains("rgw") ||
+      !parsed["rgw"].contains("req") ||
+      !parsed["rgw"]["req"].is_number_integer()) {
+    return absl::InternalError(absl::StrCat(
+        "radosgw perf dump has no rgw.req counter: ", dump->substr(0, 300)));
   }
+  return parsed["rgw"]["req"].get<int64_t>();
+}
+
+CephCluster::LogCount CephCluster::CountInLog(absl::string_view method,
+                                              absl::string_view path) const {
+  LogCount result;
+  std::ifstream in(absl::StrCat(dir_, "/log/", kGatewayName, ".log"));
   const bool whole_target = absl::StrContains(path, '?');
-  int count = 0;
   std::string line;
   // Bounded by the file's size.
-  while (std::getline(in, line)) {
+  for (off_t offset = 0; std::getline(in, line);
+       offset += static_cast<off_t>(line.size()) + 1) {
     auto request = AccessRequest(line);
-    if (!request.has_value() || request->first != method) continue;
+    if (!request.has_value()) continue;
+    if (offset >= gateway_log_start_) ++result.this_gateway;
+    if (request->first != method) continue;
     absl::string_view target = request->second;
     if (!whole_target) target = target.substr(0, target.find('?'));
-    if (target == path) ++count;
+    if (target == path) ++result.matching;
   }
-  return count;
+  return result;
 }
 
 absl::StatusOr<int> CephCluster::CountRequests(absl::string_view method,
                                                absl::string_view path) {
-  // The access line is written just after the response, by the log thread:
-  // a request the caller has seen answered may not be on disk yet. Flush,
-  // then count until two counts a poll interval apart agree.
-  constexpr int kMaxRounds = 50;
-  std::optional<int> previous;
+  // A stopped gateway wrote out its whole log as it exited.
+  if (gateway_.pid <= 0) return CountInLog(method, path).matching;
+  // The access line is logged just after the response is sent, and written
+  // to the file later by the log thread, so an answered request may not be
+  // in the file yet. The count is final once the file holds a line for
+  // every request this gateway has started (its rgw.req counter), and no
+  // request started meanwhile.
+  constexpr int kMaxRounds = 200;
+  constexpr absl::Duration kRetry = absl::Milliseconds(20);
+  std::string last;
   for (int round = 0; round < kMaxRounds; ++round) {
-    if (gateway_.pid > 0) {
-      absl::Status flushed = FlushGatewayLog();
-      if (!flushed.ok()) return flushed;
+    absl::StatusOr<int64_t> started = GatewayRequestsStarted();
+    if (!started.ok()) return started.status();
+    absl::StatusOr<std::string> flushed =
+        GatewayAdminCommand(R"({"prefix": "log flush"})");
+    if (!flushed.ok()) return flushed.status();
+    const LogCount count = CountInLog(method, path);
+    absl::StatusOr<int64_t> started_after = GatewayRequestsStarted();
+    if (!started_after.ok()) return started_after.status();
+    if (*started == *started_after && count.this_gateway == *started) {
+      return count.matching;
     }
-    absl::StatusOr<int> count = CountInLog(method, path);
-    if (!count.ok()) return count.status();
-    if (previous.has_value() && *previous == *count) return *count;
-    previous = *count;
-    absl::SleepFor(kPollInterval);
+    last = absl::StrCat(*started, " then ", *started_after,
+                        " requests started, ", count.this_gateway, " logged");
+    absl::SleepFor(kRetry);
   }
   return absl::DeadlineExceededError(absl::StrCat(
-      "the count of ", method, " ", path,
-      " in the gateway log kept changing; are requests still running?"));
+      "the gateway's access log did not catch up with its requests (", last,
+      "); are requests still running?"));
 }
 
 }  // namespace ringtftp::testing_s3

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -117,9 +118,18 @@ class CephCluster {
   absl::Status WaitUntilServing(absl::Duration timeout);
   std::string LogTail(const Daemon& daemon) const;
   std::string NewScratchPath(absl::string_view what);
-  absl::Status FlushGatewayLog() const;
-  absl::StatusOr<int> CountInLog(absl::string_view method,
-                                 absl::string_view path) const;
+  // Access lines in the gateway log: those of the running gateway, and
+  // those (of any gateway) matching a CountRequests query.
+  struct LogCount {
+    int64_t this_gateway = 0;
+    int matching = 0;
+  };
+
+  absl::StatusOr<std::string> GatewayAdminCommand(
+      absl::string_view command) const;
+  // The gateway's rgw.req perf counter: requests it has begun to serve.
+  absl::StatusOr<int64_t> GatewayRequestsStarted() const;
+  LogCount CountInLog(absl::string_view method, absl::string_view path) const;
 
   std::string dir_;
   std::string fsid_;
@@ -130,6 +140,7 @@ class CephCluster {
   Daemon mon_;
   Daemon osd_;
   Daemon gateway_;
+  off_t gateway_log_start_ = 0;  // Log size when the gateway last started.
   std::atomic<int> scratch_counter_{0};
 };
 

@@ -4,6 +4,8 @@
 
 #include <iostream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -92,6 +94,31 @@ TEST(CephClusterTest, CountRequestsCountsEachGetExactly) {
   EXPECT_EQ(cluster.CountRequests("GET", "/counted/key").value_or(-1), 2);
   // Another key's requests are not this key's.
   EXPECT_EQ(cluster.CountRequests("GET", "/counted/key2").value_or(-1), 0);
+}
+
+TEST(CephClusterTest, CountRequestsIsExactAfterConcurrentGets) {
+  CephCluster& cluster = Cluster();
+  ASSERT_EQ(cluster.CreateBucket("concurrent"), absl::OkStatus());
+  const std::string data = RandomBytes(64 * 1024, 5);
+  ASSERT_EQ(cluster.PutObject("concurrent", "key", data), absl::OkStatus());
+  constexpr int kGets = 24;
+  std::vector<absl::StatusOr<std::string>> results(kGets);
+  {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kGets; ++i) {
+      threads.emplace_back([&cluster, &results, i] {
+        results[i] = cluster.GetObject("concurrent", "key");
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+  }
+  for (const absl::StatusOr<std::string>& result : results) {
+    ASSERT_EQ(result.status(), absl::OkStatus());
+    EXPECT_TRUE(SameBytes(data, *result));
+  }
+  // Asked at once, with no pause after the last answer.
+  EXPECT_EQ(cluster.CountRequests("GET", "/concurrent/key").value_or(-1),
+            kGets);
 }
 
 TEST(CephClusterTest, ConditionalAndRangedGetsBehaveAsOnAws) {

@@ -198,6 +198,23 @@ absl::StatusOr<std::unique_ptr<CephCluster>> CephCluster::Start() {
           "curl (tools/test does)"));
     }
   }
+  // A free port can be taken by someone else before the daemon binds it;
+  // the daemon then exits, and another pair of ports will do. Other failures
+  // (timeouts above all) would only repeat.
+  constexpr int kAttempts = 3;
+  absl::Status last;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    absl::StatusOr<std::unique_ptr<CephCluster>> cluster = StartOnce();
+    if (cluster.ok() || !absl::IsFailedPrecondition(cluster.status())) {
+      return cluster;
+    }
+    last = cluster.status();
+  }
+  return absl::Status(last.code(), absl::StrCat("after ", kAttempts,
+                                                " attempts: ", last.message()));
+}
+
+absl::StatusOr<std::unique_ptr<CephCluster>> CephCluster::StartOnce() {
   absl::StatusOr<int> mon_port = FreeLoopbackPort();
   if (!mon_port.ok()) return mon_port.status();
   absl::StatusOr<int> gateway_port = FreeLoopbackPort();
@@ -206,40 +223,44 @@ absl::StatusOr<std::unique_ptr<CephCluster>> CephCluster::Start() {
   if (!dir.ok()) return dir.status();
   std::unique_ptr<CephCluster> cluster(
       new CephCluster(*std::move(dir), *mon_port, *gateway_port));
+  absl::Status status = cluster->BringUp();
+  if (status.ok()) return cluster;
+  // A dead daemon explains a failing tool better than the tool does.
+  absl::Status dead = cluster->CheckDaemonsAlive();
+  if (!dead.ok()) {
+    return absl::Status(
+        dead.code(),
+        absl::StrCat(dead.message(), "\n(while: ", status.message(), ")"));
+  }
+  // Not kFailedPrecondition: that means "a daemon exited" to Start().
+  return absl::Status(absl::IsFailedPrecondition(status)
+                          ? absl::StatusCode::kInternal
+                          : status.code(),
+                      absl::StrCat("Ceph cluster in ", cluster->dir_,
+                                   " did not start: ", status.message()));
+}
 
+absl::Status CephCluster::BringUp() {
   // Order matters: the OSD must be registered with a running monitor before
   // it starts. The user is made before radosgw starts: run side by side,
   // both set up the default zone and pools, and often one waits 5 s on the
   // other.
-  absl::Status status = cluster->WriteConfig();
-  if (status.ok()) status = cluster->MakeMonitor();
-  if (status.ok()) status = cluster->StartDaemon(cluster->mon_);
-  if (status.ok()) status = cluster->MakeOsd();
-  if (status.ok()) status = cluster->StartDaemon(cluster->osd_);
+  absl::Status status = WriteConfig();
+  if (status.ok()) status = MakeMonitor();
+  if (status.ok()) status = StartDaemon(mon_);
+  if (status.ok()) status = MakeOsd();
+  if (status.ok()) status = StartDaemon(osd_);
   if (status.ok()) {
-    status =
-        cluster->RunTool({"/usr/bin/radosgw-admin", "-c",
-                          absl::StrCat(cluster->dir_, "/ceph.conf"), "user",
-                          "create", "--uid=test", "--display-name=test",
-                          absl::StrCat("--access-key=", cluster->access_key_),
-                          absl::StrCat("--secret=", cluster->secret_key_)},
-                         kToolTimeout);
+    status = RunTool(
+        {"/usr/bin/radosgw-admin", "-c", absl::StrCat(dir_, "/ceph.conf"),
+         "user", "create", "--uid=test", "--display-name=test",
+         absl::StrCat("--access-key=", access_key_),
+         absl::StrCat("--secret=", secret_key_)},
+        kToolTimeout);
   }
-  if (status.ok()) status = cluster->StartDaemon(cluster->gateway_);
-  if (status.ok()) status = cluster->WaitUntilServing(kServingTimeout);
-  if (!status.ok()) {
-    // A dead daemon explains a failing tool better than the tool does.
-    absl::Status dead = cluster->CheckDaemonsAlive();
-    if (!dead.ok()) {
-      return absl::Status(
-          dead.code(),
-          absl::StrCat(dead.message(), "\n(while: ", status.message(), ")"));
-    }
-    return absl::Status(status.code(),
-                        absl::StrCat("Ceph cluster in ", cluster->dir_,
-                                     " did not start: ", status.message()));
-  }
-  return cluster;
+  if (status.ok()) status = StartDaemon(gateway_);
+  if (status.ok()) status = WaitUntilServing(kServingTimeout);
+  return status;
 }
 
 CephCluster& CephCluster::Shared() {

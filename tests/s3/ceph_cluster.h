@@ -90,8 +90,10 @@ class CephCluster {
   // across gateway restarts, counted from its access log. `path` is the
   // request target as sent on the wire ("/bucket/key"); without a '?' it
   // matches targets whose query string is ignored, with one it must match
-  // the whole target. Only requests already answered are counted exactly, so
-  // call it once the requests of interest have completed.
+  // the whole target. Exact for every request answered before the call:
+  // it waits (bounded) until the log holds a line for each request the
+  // gateway has started. Requests still running during the call keep it
+  // waiting; across a restart, lines of a SIGKILLed gateway may be missing.
   absl::StatusOr<int> CountRequests(absl::string_view method,
                                     absl::string_view path);
 
@@ -104,6 +106,9 @@ class CephCluster {
   };
 
   CephCluster(std::string dir, int mon_port, int gateway_port);
+
+  static absl::StatusOr<std::unique_ptr<CephCluster>> StartOnce();
+  absl::Status BringUp();
 
   absl::Status WriteConfig() const;
   absl::Status MakeMonitor() const;

@@ -413,8 +413,12 @@ absl::Status CephCluster::StartDaemon(Daemon& daemon) {
   if (fd < 0)
     return absl::ErrnoToStatus(errno, absl::StrCat("open ", out_path));
   // setpriv execs the daemon in place (same PID) after asking the kernel to
-  // kill it if this process dies, so a crashed test leaks no daemon.
-  std::vector<std::string> argv = {kSetpriv, "--pdeathsig", "KILL", "--"};
+  // kill it when its parent dies, so a crashed test leaks no daemon. The
+  // kernel means the parent *thread*, so only the main thread (which lives
+  // as long as the process) asks; a daemon started from another thread
+  // would otherwise die with that thread.
+  std::vector<std::string> argv;
+  if (gettid() == getpid()) argv = {kSetpriv, "--pdeathsig", "KILL", "--"};
   argv.insert(argv.end(), daemon.argv.begin(), daemon.argv.end());
   absl::StatusOr<pid_t> pid = Spawn(argv, fd, fd);
   close(fd);

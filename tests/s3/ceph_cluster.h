@@ -31,10 +31,13 @@ struct S3Response {
 // directory, so S3-origin tests talk to the same gateway code as production
 // instead of a mock.
 //
-// The daemons are children of the thread that started them and die with it
-// (PR_SET_PDEATHSIG), so a crashed test binary leaves nothing running. Call
-// Start(), StartGateway() and StopGateway() from a thread that outlives the
-// cluster, normally the test's main thread.
+// Daemons started from the main thread die with the process
+// (PR_SET_PDEATHSIG), so a crashed test binary leaves nothing running; from
+// another thread they cannot, as the kernel would kill them when that thread
+// ends. Requests, object helpers and CountRequests may be called from many
+// threads at once, but not while StopGateway() or StartGateway() runs.
+// RINGTFTP_KEEP_CEPH_DIR=1 in the environment keeps the directory (logs,
+// configuration) after the cluster stops.
 class CephCluster {
  public:
   // Brings the cluster up and waits (bounded) until an authenticated S3

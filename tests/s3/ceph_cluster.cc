@@ -646,18 +646,26 @@ absl::StatusOr<std::string> CephCluster::GatewayAdminCommand(
   return answer;
 }
 
-absl::StatusOr<int64_t> CephCluster::GatewayRequestsStarted() const {
+absl::StatusOr<CephCluster::GatewayRequests> CephCluster::ReadGatewayRequests()
+    const {
   absl::StatusOr<std::string> dump =
       GatewayAdminCommand(R"({"prefix": "perf dump"})");
   if (!dump.ok()) return dump.status();
   const nlohmann::json parsed = nlohmann::json::parse(*dump, nullptr, false);
-  if (parsed.is_discarded() || !parsed.contains("rgw") ||
-      !parsed["rgw"].contains("req") ||
-      !parsed["rgw"]["req"].is_number_integer()) {
-    return absl::InternalError(absl::StrCat(
-        "radosgw perf dump has no rgw.req counter: ", dump->substr(0, 300)));
+  GatewayRequests requests;
+  for (auto [name, value] :
+       {std::pair<const char*, int64_t*>{"req", &requests.started},
+        {"qactive", &requests.active}}) {
+    if (parsed.is_discarded() || !parsed.contains("rgw") ||
+        !parsed["rgw"].contains(name) ||
+        !parsed["rgw"][name].is_number_integer()) {
+      return absl::InternalError(
+          absl::StrCat("radosgw perf dump has no rgw.", name,
+                       " counter: ", dump->substr(0, 300)));
+    }
+    *value = parsed["rgw"][name].get<int64_t>();
   }
-  return parsed["rgw"]["req"].get<int64_t>();
+  return requests;
 }
 
 CephCluster::LogCount CephCluster::CountInLog(absl::string_view method,
@@ -686,31 +694,35 @@ absl::StatusOr<int> CephCluster::CountRequests(absl::string_view method,
   if (gateway_.pid <= 0) return CountInLog(method, path).matching;
   // The access line is logged just after the response is sent, and written
   // to the file later by the log thread, so an answered request may not be
-  // in the file yet. The count is final once the file holds a line for
-  // every request this gateway has started (its rgw.req counter), and no
-  // request started meanwhile.
+  // in the file yet. radosgw counts requests started (rgw.req) and those
+  // still being served (rgw.qactive, dropped when the request is done,
+  // before its access line). Once the file holds a line for every started
+  // request that is no longer active, with no request started meanwhile,
+  // every answered request is in the count.
   constexpr int kMaxRounds = 200;
   constexpr absl::Duration kRetry = absl::Milliseconds(20);
   std::string last;
   for (int round = 0; round < kMaxRounds; ++round) {
-    absl::StatusOr<int64_t> started = GatewayRequestsStarted();
-    if (!started.ok()) return started.status();
+    absl::StatusOr<GatewayRequests> before = ReadGatewayRequests();
+    if (!before.ok()) return before.status();
     absl::StatusOr<std::string> flushed =
         GatewayAdminCommand(R"({"prefix": "log flush"})");
     if (!flushed.ok()) return flushed.status();
     const LogCount count = CountInLog(method, path);
-    absl::StatusOr<int64_t> started_after = GatewayRequestsStarted();
-    if (!started_after.ok()) return started_after.status();
-    if (*started == *started_after && count.this_gateway == *started) {
+    absl::StatusOr<GatewayRequests> after = ReadGatewayRequests();
+    if (!after.ok()) return after.status();
+    if (before->started == after->started &&
+        count.this_gateway + after->active == after->started) {
       return count.matching;
     }
-    last = absl::StrCat(*started, " then ", *started_after,
-                        " requests started, ", count.this_gateway, " logged");
+    last = absl::StrCat(before->started, " then ", after->started,
+                        " requests started, ", after->active, " active, ",
+                        count.this_gateway, " logged");
     absl::SleepFor(kRetry);
   }
   return absl::DeadlineExceededError(absl::StrCat(
       "the gateway's access log did not catch up with its requests (", last,
-      "); are requests still running?"));
+      ")"));
 }
 
 }  // namespace ringtftp::testing_s3

@@ -93,10 +93,10 @@ class CephCluster {
   // across gateway restarts, counted from its access log. `path` is the
   // request target as sent on the wire ("/bucket/key"); without a '?' it
   // matches targets whose query string is ignored, with one it must match
-  // the whole target. Exact for every request answered before the call:
-  // it waits (bounded) until the log holds a line for each request the
-  // gateway has started. Requests still running during the call keep it
-  // waiting; across a restart, lines of a SIGKILLed gateway may be missing.
+  // the whole target. Exact for every request answered before the call: it
+  // waits (bounded, a few ms normally) until the log holds a line for each
+  // request the gateway has finished. Requests still being served are not
+  // counted; across a restart, lines of a SIGKILLed gateway may be missing.
   absl::StatusOr<int> CountRequests(absl::string_view method,
                                     absl::string_view path);
 
@@ -135,8 +135,12 @@ class CephCluster {
 
   absl::StatusOr<std::string> GatewayAdminCommand(
       absl::string_view command) const;
-  // The gateway's rgw.req perf counter: requests it has begun to serve.
-  absl::StatusOr<int64_t> GatewayRequestsStarted() const;
+  // radosgw's own request counters (perf dump).
+  struct GatewayRequests {
+    int64_t started = 0;  // rgw.req
+    int64_t active = 0;   // rgw.qactive: started and not yet done.
+  };
+  absl::StatusOr<GatewayRequests> ReadGatewayRequests() const;
   LogCount CountInLog(absl::string_view method, absl::string_view path) const;
 
   std::string dir_;

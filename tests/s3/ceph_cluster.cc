@@ -31,6 +31,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "nlohmann/json.hpp"
 #include "tests/integration/process.h"
 
 namespace ringtftp::testing_s3 {
@@ -197,6 +198,23 @@ absl::StatusOr<std::unique_ptr<CephCluster>> CephCluster::Start() {
           "curl (tools/test does)"));
     }
   }
+  // A free port can be taken by someone else before the daemon binds it;
+  // the daemon then exits, and another pair of ports will do. Other failures
+  // (timeouts above all) would only repeat.
+  constexpr int kAttempts = 3;
+  absl::Status last;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    absl::StatusOr<std::unique_ptr<CephCluster>> cluster = StartOnce();
+    if (cluster.ok() || !absl::IsFailedPrecondition(cluster.status())) {
+      return cluster;
+    }
+    last = cluster.status();
+  }
+  return absl::Status(last.code(), absl::StrCat("after ", kAttempts,
+                                                " attempts: ", last.message()));
+}
+
+absl::StatusOr<std::unique_ptr<CephCluster>> CephCluster::StartOnce() {
   absl::StatusOr<int> mon_port = FreeLoopbackPort();
   if (!mon_port.ok()) return mon_port.status();
   absl::StatusOr<int> gateway_port = FreeLoopbackPort();
@@ -205,40 +223,44 @@ absl::StatusOr<std::unique_ptr<CephCluster>> CephCluster::Start() {
   if (!dir.ok()) return dir.status();
   std::unique_ptr<CephCluster> cluster(
       new CephCluster(*std::move(dir), *mon_port, *gateway_port));
+  absl::Status status = cluster->BringUp();
+  if (status.ok()) return cluster;
+  // A dead daemon explains a failing tool better than the tool does.
+  absl::Status dead = cluster->CheckDaemonsAlive();
+  if (!dead.ok()) {
+    return absl::Status(
+        dead.code(),
+        absl::StrCat(dead.message(), "\n(while: ", status.message(), ")"));
+  }
+  // Not kFailedPrecondition: that means "a daemon exited" to Start().
+  return absl::Status(absl::IsFailedPrecondition(status)
+                          ? absl::StatusCode::kInternal
+                          : status.code(),
+                      absl::StrCat("Ceph cluster in ", cluster->dir_,
+                                   " did not start: ", status.message()));
+}
 
+absl::Status CephCluster::BringUp() {
   // Order matters: the OSD must be registered with a running monitor before
   // it starts. The user is made before radosgw starts: run side by side,
   // both set up the default zone and pools, and often one waits 5 s on the
   // other.
-  absl::Status status = cluster->WriteConfig();
-  if (status.ok()) status = cluster->MakeMonitor();
-  if (status.ok()) status = cluster->StartDaemon(cluster->mon_);
-  if (status.ok()) status = cluster->MakeOsd();
-  if (status.ok()) status = cluster->StartDaemon(cluster->osd_);
+  absl::Status status = WriteConfig();
+  if (status.ok()) status = MakeMonitor();
+  if (status.ok()) status = StartDaemon(mon_);
+  if (status.ok()) status = MakeOsd();
+  if (status.ok()) status = StartDaemon(osd_);
   if (status.ok()) {
-    status =
-        cluster->RunTool({"/usr/bin/radosgw-admin", "-c",
-                          absl::StrCat(cluster->dir_, "/ceph.conf"), "user",
-                          "create", "--uid=test", "--display-name=test",
-                          absl::StrCat("--access-key=", cluster->access_key_),
-                          absl::StrCat("--secret=", cluster->secret_key_)},
-                         kToolTimeout);
+    status = RunTool(
+        {"/usr/bin/radosgw-admin", "-c", absl::StrCat(dir_, "/ceph.conf"),
+         "user", "create", "--uid=test", "--display-name=test",
+         absl::StrCat("--access-key=", access_key_),
+         absl::StrCat("--secret=", secret_key_)},
+        kToolTimeout);
   }
-  if (status.ok()) status = cluster->StartDaemon(cluster->gateway_);
-  if (status.ok()) status = cluster->WaitUntilServing(kServingTimeout);
-  if (!status.ok()) {
-    // A dead daemon explains a failing tool better than the tool does.
-    absl::Status dead = cluster->CheckDaemonsAlive();
-    if (!dead.ok()) {
-      return absl::Status(
-          dead.code(),
-          absl::StrCat(dead.message(), "\n(while: ", status.message(), ")"));
-    }
-    return absl::Status(status.code(),
-                        absl::StrCat("Ceph cluster in ", cluster->dir_,
-                                     " did not start: ", status.message()));
-  }
-  return cluster;
+  if (status.ok()) status = StartDaemon(gateway_);
+  if (status.ok()) status = WaitUntilServing(kServingTimeout);
+  return status;
 }
 
 CephCluster& CephCluster::Shared() {
@@ -376,6 +398,13 @@ absl::Status CephCluster::MakeOsd() const {
 
 absl::Status CephCluster::StartDaemon(Daemon& daemon) {
   if (daemon.pid > 0) return absl::OkStatus();
+  if (&daemon == &gateway_) {
+    // Lines from here on are this gateway's: see CountRequests.
+    std::error_code error;
+    const auto size =
+        fs::file_size(absl::StrCat(dir_, "/log/", kGatewayName, ".log"), error);
+    gateway_log_start_ = error ? 0 : static_cast<off_t>(size);
+  }
   // Each daemon's stdout and stderr, kept for failure reports; appended so a
   // restarted gateway keeps the earlier output.
   const std::string out_path = absl::StrCat(dir_, "/log/", daemon.name, ".out");
@@ -384,8 +413,12 @@ absl::Status CephCluster::StartDaemon(Daemon& daemon) {
   if (fd < 0)
     return absl::ErrnoToStatus(errno, absl::StrCat("open ", out_path));
   // setpriv execs the daemon in place (same PID) after asking the kernel to
-  // kill it if this process dies, so a crashed test leaks no daemon.
-  std::vector<std::string> argv = {kSetpriv, "--pdeathsig", "KILL", "--"};
+  // kill it when its parent dies, so a crashed test leaks no daemon. The
+  // kernel means the parent *thread*, so only the main thread (which lives
+  // as long as the process) asks; a daemon started from another thread
+  // would otherwise die with that thread.
+  std::vector<std::string> argv;
+  if (gettid() == getpid()) argv = {kSetpriv, "--pdeathsig", "KILL", "--"};
   argv.insert(argv.end(), daemon.argv.begin(), daemon.argv.end());
   absl::StatusOr<pid_t> pid = Spawn(argv, fd, fd);
   close(fd);
@@ -570,10 +603,11 @@ absl::Status CephCluster::StartGateway() {
   return WaitUntilServing(kServingTimeout);
 }
 
-// Asks the gateway, over its admin socket, to write out the log entries it
-// has queued. Protocol: a JSON command ended by NUL; the answer is a 32-bit
-// big-endian length and that many bytes.
-absl::Status CephCluster::FlushGatewayLog() const {
+// One command over the gateway's admin socket. Protocol: a JSON command
+// ended by NUL; the answer is a 32-bit big-endian length and that many bytes,
+// sent once the command has been carried out.
+absl::StatusOr<std::string> CephCluster::GatewayAdminCommand(
+    absl::string_view command) const {
   const std::string path = absl::StrCat(dir_, "/run/", kGatewayName, ".asok");
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
@@ -587,63 +621,108 @@ absl::Status CephCluster::FlushGatewayLog() const {
   timeval timeout{5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
-  absl::Status status = absl::OkStatus();
-  static constexpr char kCommand[] = "{\"prefix\": \"log flush\"}";
+  const std::string request = absl::StrCat(command, std::string(1, '\0'));
   uint32_t length = 0;
+  std::string answer;
+  absl::Status status = absl::OkStatus();
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
       0) {
     status = absl::ErrnoToStatus(errno, absl::StrCat("connect ", path));
-  } else if (write(fd, kCommand, sizeof(kCommand)) !=
-             static_cast<ssize_t>(sizeof(kCommand))) {
+  } else if (write(fd, request.data(), request.size()) !=
+             static_cast<ssize_t>(request.size())) {
     status = absl::ErrnoToStatus(errno, absl::StrCat("write ", path));
   } else if (recv(fd, &length, sizeof(length), MSG_WAITALL) != sizeof(length)) {
-    // The length arrives only after the flush is done: that is the wait.
     status = absl::ErrnoToStatus(errno, absl::StrCat("read ", path));
+  } else {
+    answer.resize(ntohl(length));
+    if (!answer.empty() &&
+        recv(fd, answer.data(), answer.size(), MSG_WAITALL) !=
+            static_cast<ssize_t>(answer.size())) {
+      status = absl::ErrnoToStatus(errno, absl::StrCat("read ", path));
+    }
   }
   close(fd);
-  return status;
+  if (!status.ok()) return status;
+  return answer;
 }
 
-absl::StatusOr<int> CephCluster::CountInLog(absl::string_view method,
-                                            absl::string_view path) const {
-  const std::string log_path =
-      absl::StrCat(dir_, "/log/", kGatewayName, ".log");
-  std::ifstream in(log_path);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot read ", log_path));
+absl::StatusOr<CephCluster::GatewayRequests> CephCluster::ReadGatewayRequests()
+    const {
+  absl::StatusOr<std::string> dump =
+      GatewayAdminCommand(R"({"prefix": "perf dump"})");
+  if (!dump.ok()) return dump.status();
+  const nlohmann::json parsed = nlohmann::json::parse(*dump, nullptr, false);
+  GatewayRequests requests;
+  for (auto [name, value] :
+       {std::pair<const char*, int64_t*>{"req", &requests.started},
+        {"qactive", &requests.active}}) {
+    if (parsed.is_discarded() || !parsed.contains("rgw") ||
+        !parsed["rgw"].contains(name) ||
+        !parsed["rgw"][name].is_number_integer()) {
+      return absl::InternalError(
+          absl::StrCat("radosgw perf dump has no rgw.", name,
+                       " counter: ", dump->substr(0, 300)));
+    }
+    *value = parsed["rgw"][name].get<int64_t>();
   }
+  return requests;
+}
+
+CephCluster::LogCount CephCluster::CountInLog(absl::string_view method,
+                                              absl::string_view path) const {
+  LogCount result;
+  std::ifstream in(absl::StrCat(dir_, "/log/", kGatewayName, ".log"));
   const bool whole_target = absl::StrContains(path, '?');
-  int count = 0;
   std::string line;
   // Bounded by the file's size.
-  while (std::getline(in, line)) {
+  for (off_t offset = 0; std::getline(in, line);
+       offset += static_cast<off_t>(line.size()) + 1) {
     auto request = AccessRequest(line);
-    if (!request.has_value() || request->first != method) continue;
+    if (!request.has_value()) continue;
+    if (offset >= gateway_log_start_) ++result.this_gateway;
+    if (request->first != method) continue;
     absl::string_view target = request->second;
     if (!whole_target) target = target.substr(0, target.find('?'));
-    if (target == path) ++count;
+    if (target == path) ++result.matching;
   }
-  return count;
+  return result;
 }
 
 absl::StatusOr<int> CephCluster::CountRequests(absl::string_view method,
                                                absl::string_view path) {
-  // The access line is written just after the response, by the log thread:
-  // a request the caller has seen answered may not be on disk yet. Flush,
-  // then count until two counts a poll interval apart agree.
-  constexpr int kMaxRounds = 50;
-  std::optional<int> previous;
+  // A stopped gateway wrote out its whole log as it exited.
+  if (gateway_.pid <= 0) return CountInLog(method, path).matching;
+  // The access line is logged just after the response is sent, and written
+  // to the file later by the log thread, so an answered request may not be
+  // in the file yet. radosgw counts requests started (rgw.req) and those
+  // still being served (rgw.qactive, dropped when the request is done,
+  // before its access line). Once the file holds a line for every started
+  // request that is no longer active, with no request started meanwhile,
+  // every answered request is in the count.
+  constexpr int kMaxRounds = 200;
+  constexpr absl::Duration kRetry = absl::Milliseconds(20);
+  std::string last;
   for (int round = 0; round < kMaxRounds; ++round) {
-    if (gateway_.pid > 0) FlushGatewayLog().IgnoreError();
-    absl::StatusOr<int> count = CountInLog(method, path);
-    if (!count.ok()) return count.status();
-    if (previous.has_value() && *previous == *count) return *count;
-    previous = *count;
-    absl::SleepFor(kPollInterval);
+    absl::StatusOr<GatewayRequests> before = ReadGatewayRequests();
+    if (!before.ok()) return before.status();
+    absl::StatusOr<std::string> flushed =
+        GatewayAdminCommand(R"({"prefix": "log flush"})");
+    if (!flushed.ok()) return flushed.status();
+    const LogCount count = CountInLog(method, path);
+    absl::StatusOr<GatewayRequests> after = ReadGatewayRequests();
+    if (!after.ok()) return after.status();
+    if (before->started == after->started &&
+        count.this_gateway + after->active == after->started) {
+      return count.matching;
+    }
+    last = absl::StrCat(before->started, " then ", after->started,
+                        " requests started, ", after->active, " active, ",
+                        count.this_gateway, " logged");
+    absl::SleepFor(kRetry);
   }
   return absl::DeadlineExceededError(absl::StrCat(
-      "the count of ", method, " ", path,
-      " in the gateway log kept changing; are requests still running?"));
+      "the gateway's access log did not catch up with its requests (", last,
+      ")"));
 }
 
 }  // namespace ringtftp::testing_s3

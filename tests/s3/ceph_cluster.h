@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,10 +31,13 @@ struct S3Response {
 // directory, so S3-origin tests talk to the same gateway code as production
 // instead of a mock.
 //
-// The daemons are children of the thread that started them and die with it
-// (PR_SET_PDEATHSIG), so a crashed test binary leaves nothing running. Call
-// Start(), StartGateway() and StopGateway() from a thread that outlives the
-// cluster, normally the test's main thread.
+// Daemons started from the main thread die with the process
+// (PR_SET_PDEATHSIG), so a crashed test binary leaves nothing running; from
+// another thread they cannot, as the kernel would kill them when that thread
+// ends. Requests, object helpers and CountRequests may be called from many
+// threads at once, but not while StopGateway() or StartGateway() runs.
+// RINGTFTP_KEEP_CEPH_DIR=1 in the environment keeps the directory (logs,
+// configuration) after the cluster stops.
 class CephCluster {
  public:
   // Brings the cluster up and waits (bounded) until an authenticated S3
@@ -89,8 +93,10 @@ class CephCluster {
   // across gateway restarts, counted from its access log. `path` is the
   // request target as sent on the wire ("/bucket/key"); without a '?' it
   // matches targets whose query string is ignored, with one it must match
-  // the whole target. Only requests already answered are counted exactly, so
-  // call it once the requests of interest have completed.
+  // the whole target. Exact for every request answered before the call: it
+  // waits (bounded, a few ms normally) until the log holds a line for each
+  // request the gateway has finished. Requests still being served are not
+  // counted; across a restart, lines of a SIGKILLed gateway may be missing.
   absl::StatusOr<int> CountRequests(absl::string_view method,
                                     absl::string_view path);
 
@@ -103,6 +109,9 @@ class CephCluster {
   };
 
   CephCluster(std::string dir, int mon_port, int gateway_port);
+
+  static absl::StatusOr<std::unique_ptr<CephCluster>> StartOnce();
+  absl::Status BringUp();
 
   absl::Status WriteConfig() const;
   absl::Status MakeMonitor() const;
@@ -117,9 +126,22 @@ class CephCluster {
   absl::Status WaitUntilServing(absl::Duration timeout);
   std::string LogTail(const Daemon& daemon) const;
   std::string NewScratchPath(absl::string_view what);
-  absl::Status FlushGatewayLog() const;
-  absl::StatusOr<int> CountInLog(absl::string_view method,
-                                 absl::string_view path) const;
+  // Access lines in the gateway log: those of the running gateway, and
+  // those (of any gateway) matching a CountRequests query.
+  struct LogCount {
+    int64_t this_gateway = 0;
+    int matching = 0;
+  };
+
+  absl::StatusOr<std::string> GatewayAdminCommand(
+      absl::string_view command) const;
+  // radosgw's own request counters (perf dump).
+  struct GatewayRequests {
+    int64_t started = 0;  // rgw.req
+    int64_t active = 0;   // rgw.qactive: started and not yet done.
+  };
+  absl::StatusOr<GatewayRequests> ReadGatewayRequests() const;
+  LogCount CountInLog(absl::string_view method, absl::string_view path) const;
 
   std::string dir_;
   std::string fsid_;
@@ -130,6 +152,7 @@ class CephCluster {
   Daemon mon_;
   Daemon osd_;
   Daemon gateway_;
+  off_t gateway_log_start_ = 0;  // Log size when the gateway last started.
   std::atomic<int> scratch_counter_{0};
 };
 

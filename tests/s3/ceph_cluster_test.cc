@@ -3,18 +3,23 @@
 #include <openssl/evp.h>
 
 #include <iostream>
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "tests/integration/process.h"
 #include "tests/integration/test_util.h"
 
 namespace ringtftp::testing_s3 {
 namespace {
 
+using ::ringtftp::integration::ChildProcess;
 using ::ringtftp::integration::RandomBytes;
 using ::ringtftp::integration::SameBytes;
 
@@ -92,6 +97,63 @@ TEST(CephClusterTest, CountRequestsCountsEachGetExactly) {
   EXPECT_EQ(cluster.CountRequests("GET", "/counted/key").value_or(-1), 2);
   // Another key's requests are not this key's.
   EXPECT_EQ(cluster.CountRequests("GET", "/counted/key2").value_or(-1), 0);
+}
+
+TEST(CephClusterTest, CountRequestsIsExactAfterConcurrentGets) {
+  CephCluster& cluster = Cluster();
+  ASSERT_EQ(cluster.CreateBucket("concurrent"), absl::OkStatus());
+  const std::string data = RandomBytes(64 * 1024, 5);
+  ASSERT_EQ(cluster.PutObject("concurrent", "key", data), absl::OkStatus());
+  constexpr int kGets = 24;
+  std::vector<absl::StatusOr<std::string>> results(kGets);
+  {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kGets; ++i) {
+      threads.emplace_back([&cluster, &results, i] {
+        results[i] = cluster.GetObject("concurrent", "key");
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+  }
+  for (const absl::StatusOr<std::string>& result : results) {
+    ASSERT_EQ(result.status(), absl::OkStatus());
+    EXPECT_TRUE(SameBytes(data, *result));
+  }
+  // Asked at once, with no pause after the last answer.
+  EXPECT_EQ(cluster.CountRequests("GET", "/concurrent/key").value_or(-1),
+            kGets);
+}
+
+// A client that reads slowly keeps its GET in the gateway; the count must
+// neither wait for it nor include it until it ends.
+TEST(CephClusterTest, CountRequestsLeavesOutARequestStillBeingServed) {
+  CephCluster& cluster = Cluster();
+  ASSERT_EQ(cluster.CreateBucket("slow"), absl::OkStatus());
+  // Larger than the loopback socket buffers, so the gateway cannot finish
+  // before the reader does.
+  ASSERT_EQ(cluster.PutObject("slow", "big", RandomBytes(32 * kMiB, 6)),
+            absl::OkStatus());
+  absl::StatusOr<std::unique_ptr<ChildProcess>> reader = ChildProcess::Start(
+      {"/usr/bin/curl", "-s", "-o", "/dev/null", "--limit-rate", "100k",
+       "--aws-sigv4", "aws:amz:us-east-1:s3", "--user",
+       absl::StrCat(cluster.access_key(), ":", cluster.secret_key()), "-H",
+       "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+       absl::StrCat(cluster.endpoint(), "/slow/big")});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::SleepFor(absl::Seconds(1));  // Time to reach the gateway.
+
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(cluster.CountRequests("GET", "/slow/big").value_or(-1), 0);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  // The reader gives up; the gateway ends the request and logs it.
+  (*reader)->WaitUntil(absl::Now());
+  absl::StatusOr<int> count = absl::UnknownError("not asked");
+  for (int i = 0; i < 50; ++i) {  // The gateway notices within ~1 s.
+    count = cluster.CountRequests("GET", "/slow/big");
+    if (!count.ok() || *count != 0) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(count.value_or(-1), 1);
 }
 
 TEST(CephClusterTest, ConditionalAndRangedGetsBehaveAsOnAws) {

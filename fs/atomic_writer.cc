@@ -148,6 +148,23 @@ absl::Status AtomicWriter::Commit() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<ReadableFile> AtomicWriter::OpenReader(
+    uint64_t final_size) const {
+  // Through the descriptor's /proc link: the file may have no name at all.
+  UniqueFd fd(open(absl::StrCat("/proc/self/fd/", file_fd_.get()).c_str(),
+                   O_RDONLY | O_CLOEXEC));
+  struct stat info {};
+  if (!fd.valid() || fstat(fd.get(), &info) != 0) {
+    return ErrnoStatus(
+        errno, absl::StrCat("cannot read the staged ", QuoteName(name_)));
+  }
+  // No mtime: content still arriving has no version to cache it under.
+  return ReadableFile(std::move(fd), FileIdentity{.device = info.st_dev,
+                                                  .inode = info.st_ino,
+                                                  .size = final_size,
+                                                  .mtime_ns = -1});
+}
+
 absl::Status AtomicWriter::Flush() {
   absl::string_view pending = buffer_;
   while (!pending.empty()) {

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "fs/change_counter.h"
+#include "fs/readable_file.h"
 #include "fs/unique_fd.h"
 
 namespace ringtftp {
@@ -32,6 +33,14 @@ class AtomicWriter {
   // or replacing the old file. At most once.
   absl::Status Commit();
   uint64_t bytes() const { return bytes_; }
+  // Writes out what Append() buffered, so that readers see all of it.
+  absl::Status Flush();
+  // What a reader can see already: the bytes written out of the buffer.
+  uint64_t flushed_bytes() const { return bytes_ - buffer_.size(); }
+  // A reader of the staged file, for serving it while it is written; its
+  // identity says `final_size`, the size it will have. Only flushed_bytes()
+  // of it may be read yet.
+  absl::StatusOr<ReadableFile> OpenReader(uint64_t final_size) const;
 
  private:
   friend class RootStore;
@@ -42,7 +51,6 @@ class AtomicWriter {
       std::shared_ptr<ChangeCounter> changes, UniqueFd dir_fd, std::string name,
       std::string leaf, bool replace, uint64_t max_bytes);
   AtomicWriter() = default;
-  absl::Status Flush();
   // Links or renames the staged file under leaf_.
   absl::Status Publish();
   // Abandons the upload after a failure, returning `status`.

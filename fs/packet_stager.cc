@@ -14,9 +14,16 @@ PacketStager::PacketStager(const PacketLayout& layout, uint32_t windowsize)
   buffer_.reset(new uint8_t[static_cast<size_t>(capacity_) * layout.stride()]);
 }
 
-absl::Status PacketStager::Fill(const PacketSource& source, uint64_t first) {
+absl::Status PacketStager::Fill(const PacketSource& source, uint64_t first,
+                                uint64_t readable_bytes) {
+  const uint64_t last_readable = readable_bytes >= layout_.total_bytes()
+                                     ? layout_.block_total()
+                                     : readable_bytes / layout_.blksize();
+  if (last_readable < first) {
+    return absl::OutOfRangeError("the packets asked for are not there yet");
+  }
   uint32_t count = static_cast<uint32_t>(
-      std::min<uint64_t>(capacity_, layout_.block_total() - first + 1));
+      std::min<uint64_t>(capacity_, last_readable - first + 1));
   absl::Status written =
       WritePackets(source, layout_, first, count, buffer_.get());
   if (!written.ok()) return written;

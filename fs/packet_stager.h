@@ -27,8 +27,10 @@ class PacketStager {
     return first >= staged_first_ &&
            first + count <= staged_first_ + staged_count_;
   }
-  // Stages packets from `first` on, as many as fit.
-  absl::Status Fill(const PacketSource& source, uint64_t first);
+  // Stages packets from `first` on, as many as fit and as lie within the
+  // source's first `readable_bytes` (a file still being written).
+  absl::Status Fill(const PacketSource& source, uint64_t first,
+                    uint64_t readable_bytes = UINT64_MAX);
   // The bytes of packets [first, first + count), which Holds(); the last may
   // be shorter than a full packet.
   absl::Span<const uint8_t> Packets(uint64_t first, uint32_t count) const {

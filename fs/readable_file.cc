@@ -1,5 +1,6 @@
 #include "fs/readable_file.h"
 
+#include <fcntl.h>
 #include <sys/uio.h>
 
 #include <algorithm>
@@ -24,6 +25,14 @@ constexpr uint32_t kReadAllChunkBytes = 1 << 20;
 
 ReadableFile::ReadableFile(UniqueFd fd, const FileIdentity& identity)
     : fd_(std::move(fd)), identity_(identity) {}
+
+absl::StatusOr<ReadableFile> ReadableFile::Duplicate() const {
+  UniqueFd copy(fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0));
+  if (!copy.valid()) {
+    return ErrnoStatus(errno, "cannot open another descriptor of a file");
+  }
+  return ReadableFile(std::move(copy), identity_);
+}
 
 ReadableFile::ReadableFile(ReadableFile&& other) noexcept = default;
 ReadableFile& ReadableFile::operator=(ReadableFile&& other) noexcept = default;

@@ -38,11 +38,14 @@ class ReadableFile {
   absl::StatusOr<uint64_t> ReadStrided(uint64_t offset, uint32_t block_size,
                                        uint32_t count, uint8_t* out,
                                        size_t stride) const;
+  // The same file through a descriptor of its own, for another reader.
+  absl::StatusOr<ReadableFile> Duplicate() const;
   // The whole file, refused with kResourceExhausted when over `max_bytes`.
   absl::StatusOr<std::string> ReadAll(uint64_t max_bytes) const;
 
  private:
   friend class RootStore;
+  friend class AtomicWriter;  // Its OpenReader().
   ReadableFile(UniqueFd fd, const FileIdentity& identity);
 
   UniqueFd fd_;

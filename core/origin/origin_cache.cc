@@ -87,6 +87,23 @@ OriginCache::~OriginCache() {
   }
 }
 
+absl::StatusOr<CachedFile> OriginCache::Follow(const Stream& stream) {
+  absl::StatusOr<ReadableFile> reader = stream.reader.Duplicate();
+  if (!reader.ok()) return reader.status();
+  return CachedFile{*std::move(reader), stream.progress};
+}
+
+absl::StatusOr<CachedFile> OriginCache::OpenWhole(
+    const std::string& file) const {
+  absl::StatusOr<ReadableFile> opened = store_.OpenForRead(file);
+  if (absl::IsNotFound(opened.status())) {
+    // Replaced and evicted between the answer and this open.
+    return absl::UnavailableError("the cached copy changed; ask again");
+  }
+  if (!opened.ok()) return opened.status();
+  return CachedFile{*std::move(opened), nullptr};
+}
+
 void OriginCache::Count(Counter counter, uint64_t by) const {
   counters_[counter].fetch_add(by, std::memory_order_relaxed);
 }
@@ -103,48 +120,43 @@ bool OriginCache::Fresh(const Entry& entry, absl::Time now) const {
   return known && now - entry.checked < ttl;
 }
 
-absl::StatusOr<std::optional<ReadableFile>> OriginCache::Lookup(
-    absl::string_view name, OriginMailbox* mailbox, uint64_t ticket) {
+absl::StatusOr<std::optional<CachedFile>> OriginCache::Lookup(
+    absl::string_view name, bool streamable, OriginMailbox* mailbox,
+    uint64_t ticket) {
   absl::StatusOr<std::string> key = ObjectKey(config_.origin, name);
   if (!key.ok()) return key.status();
   const absl::Time now = absl::Now();
   std::string file;
+  std::shared_ptr<const Stream> stream;
   {
     absl::MutexLock lock(&mutex_);
     Entry& entry = entries_[*key];
     if (entry.fetching) {
       Count(kJoins);
-      entry.waiters.push_back({mailbox, ticket});
-      return std::nullopt;
-    }
-    if (!Fresh(entry, now)) {
+      if (!streamable || entry.stream == nullptr) {
+        entry.waiters.push_back({mailbox, ticket, streamable});
+        return std::nullopt;
+      }
+      stream = entry.stream;
+    } else if (!Fresh(entry, now)) {
       Count(entry.file.empty() ? kMisses : kRevalidations);
       entry.fetching = true;
-      entry.waiters.push_back({mailbox, ticket});
+      entry.waiters.push_back({mailbox, ticket, streamable});
       queue_.push_back(*key);
       return std::nullopt;
-    }
-    if (entry.file.empty()) {
+    } else if (entry.file.empty()) {
       Count(kNegativeHits);
       return entry.refusal;
+    } else {
+      Count(kHits);
+      entry.used = now;
+      file = entry.file;
     }
-    Count(kHits);
-    entry.used = now;
-    file = entry.file;
   }
-  absl::StatusOr<ReadableFile> opened = OpenCached(file);
-  if (!opened.ok()) return opened.status();
-  return std::optional<ReadableFile>(*std::move(opened));
-}
-
-absl::StatusOr<ReadableFile> OriginCache::OpenCached(
-    const std::string& cached) const {
-  absl::StatusOr<ReadableFile> file = store_.OpenForRead(cached);
-  if (absl::IsNotFound(file.status())) {
-    // Replaced and evicted between the answer and this open.
-    return absl::UnavailableError("the cached copy changed; ask again");
-  }
-  return file;
+  absl::StatusOr<CachedFile> found =
+      stream != nullptr ? Follow(*stream) : OpenWhole(file);
+  if (!found.ok()) return found.status();
+  return std::optional<CachedFile>(*std::move(found));
 }
 
 void OriginCache::Run() {
@@ -197,25 +209,40 @@ OriginCache::Outcome OriginCache::Download(S3Client& client,
     file = absl::StrCat(kObjects, "/", next_file_++);
   }
   std::optional<AtomicWriter> writer;
+  std::shared_ptr<GrowingBytes> progress;
   absl::StatusOr<S3Client::GetResult> got = client.Get(
       key, etag,
-      [&](const ObjectHead&) -> absl::Status {
+      [&](const ObjectHead& head) -> absl::Status {
         absl::StatusOr<AtomicWriter> began = store_.BeginWrite(
             file, RootStore::Replace::kAllowed, config_.max_bytes);
         if (!began.ok()) return began.status();
         writer.emplace(*std::move(began));
+        absl::StatusOr<ReadableFile> reader = writer->OpenReader(head.size);
+        if (!reader.ok()) return reader.status();
+        progress = std::make_shared<GrowingBytes>(head.size);
+        StartStream(key, Stream{*std::move(reader), progress});
         return absl::OkStatus();
       },
       [&](absl::Span<const uint8_t> bytes) {
         Count(kBytesFetched, bytes.size());
-        return writer->Append(bytes);
+        absl::Status appended = writer->Append(bytes);
+        progress->Publish(writer->flushed_bytes());
+        return appended;
       });
   if (got.ok() && got->not_modified) {
     Count(kGetsNotModified);
     return Outcome::Unchanged();
   }
   absl::Status status = got.status();
+  if (status.ok() && writer->bytes() != got->head.size) {
+    status = absl::DataLossError(absl::StrCat(
+        "the origin sent ", writer->bytes(), " of ", got->head.size, " bytes"));
+  }
+  // Readers may have all of it before the commit's fsync.
+  if (status.ok()) status = writer->Flush();
+  if (status.ok()) progress->Publish(writer->bytes());
   if (status.ok()) status = writer->Commit();
+  if (!status.ok() && progress != nullptr) progress->Fail();
   if (!status.ok()) {
     Count(absl::IsNotFound(status) ? kGetsMissing : kGetsFailed);
     // With a copy cached, only the origin saying it is gone drops it.
@@ -228,6 +255,24 @@ OriginCache::Outcome OriginCache::Download(S3Client& client,
   return Outcome::Fetched(file, got->head.etag, writer->bytes());
 }
 
+void OriginCache::StartStream(const std::string& key, Stream stream) {
+  auto shared = std::make_shared<const Stream>(std::move(stream));
+  std::vector<Waiter> starting;
+  {
+    absl::MutexLock lock(&mutex_);
+    Entry& entry = entries_[key];
+    entry.stream = shared;
+    auto waiting = std::stable_partition(
+        entry.waiters.begin(), entry.waiters.end(),
+        [](const Waiter& waiter) { return !waiter.streamable; });
+    starting.assign(waiting, entry.waiters.end());
+    entry.waiters.erase(waiting, entry.waiters.end());
+  }
+  for (const Waiter& waiter : starting) {
+    waiter.mailbox->Post({waiter.ticket, Follow(*shared)});
+  }
+}
+
 void OriginCache::Settle(const std::string& key, Outcome outcome) {
   std::vector<std::string> to_delete;
   std::vector<Waiter> waiters;
@@ -236,6 +281,7 @@ void OriginCache::Settle(const std::string& key, Outcome outcome) {
     absl::MutexLock lock(&mutex_);
     Entry& entry = entries_[key];
     entry.fetching = false;
+    entry.stream.reset();
     entry.checked = absl::Now();
     waiters = std::exchange(entry.waiters, {});
     if (outcome.unchanged && !outcome.refusal.ok()) {
@@ -259,7 +305,10 @@ void OriginCache::Settle(const std::string& key, Outcome outcome) {
     to_delete.insert(to_delete.end(), evicted.begin(), evicted.end());
   }
   for (const Waiter& waiter : waiters) {
-    waiter.mailbox->Post({waiter.ticket, answer});
+    waiter.mailbox->Post(
+        {waiter.ticket, answer.ok()
+                            ? OpenWhole(*answer)
+                            : absl::StatusOr<CachedFile>(answer.status())});
   }
   // A reader that opened a deleted version keeps reading it: the file goes
   // when its last descriptor closes.

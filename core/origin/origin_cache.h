@@ -27,6 +27,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/origin/cached_file.h"
+#include "core/origin/growing_bytes.h"
 #include "core/origin/origin_config.h"
 #include "core/origin/origin_mailbox.h"
 #include "core/origin/s3_client.h"
@@ -82,12 +84,13 @@ class OriginCache {
   // Reactor thread, for the RRQ of `name`: its cached file when that is
   // fresh (or the origin is failing), the refusal (kNotFound, kUnavailable,
   // kPermissionDenied), or nullopt when the origin is being asked: the
-  // answer goes to `mailbox` under `ticket`.
-  absl::StatusOr<std::optional<ReadableFile>> Lookup(absl::string_view name,
-                                                     OriginMailbox* mailbox,
-                                                     uint64_t ticket);
-  // The file an answer named.
-  absl::StatusOr<ReadableFile> OpenCached(const std::string& cached) const;
+  // answer goes to `mailbox` under `ticket`. With `streamable` (an octet
+  // read) the answer comes as soon as the object's first bytes do, and the
+  // file grows under the transfer.
+  absl::StatusOr<std::optional<CachedFile>> Lookup(absl::string_view name,
+                                                   bool streamable,
+                                                   OriginMailbox* mailbox,
+                                                   uint64_t ticket);
 
   Stats stats() const;
 
@@ -95,6 +98,12 @@ class OriginCache {
   struct Waiter {
     OriginMailbox* mailbox;
     uint64_t ticket;
+    bool streamable;
+  };
+  // A download under way, for the transfers that read it as it arrives.
+  struct Stream {
+    ReadableFile reader;
+    std::shared_ptr<GrowingBytes> progress;
   };
   struct Entry {
     std::string file;  // In the cache store; "" while nothing is cached.
@@ -105,6 +114,7 @@ class OriginCache {
     absl::Status refusal;  // Not OK: what a lookup is answered now.
     bool fetching = false;
     std::vector<Waiter> waiters;
+    std::shared_ptr<const Stream> stream;  // While a body arrives.
   };
   // What a fetch learnt, applied to the entry under the lock.
   struct Outcome {
@@ -126,7 +136,14 @@ class OriginCache {
                 const std::string& etag);
   Outcome Download(S3Client& client, const std::string& key,
                    const std::string& etag);
+  // The object's body started arriving into the file `reader` reads:
+  // the streamable waiters start now.
+  void StartStream(const std::string& key, Stream stream);
   void Settle(const std::string& key, Outcome outcome);
+  // Another reader of a download under way.
+  static absl::StatusOr<CachedFile> Follow(const Stream& stream);
+  // The committed file `file` of the cache store.
+  absl::StatusOr<CachedFile> OpenWhole(const std::string& file) const;
   // Files to delete to keep within max_bytes, least recently used first.
   std::vector<std::string> EvictLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   bool Fresh(const Entry& entry, absl::Time now) const;

@@ -5,22 +5,22 @@
 #define RINGTFTP_CORE_ORIGIN_ORIGIN_MAILBOX_H_
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "core/origin/cached_file.h"
 
 namespace ringtftp {
 
 class OriginMailbox {
  public:
-  // The answer to the lookup the reactor numbered `ticket`: the name of the
-  // cached file in the cache store, or the refusal.
+  // The answer to the lookup the reactor numbered `ticket`: the file, or
+  // the refusal.
   struct Answer {
     uint64_t ticket = 0;
-    absl::StatusOr<std::string> cached;
+    absl::StatusOr<CachedFile> file;
   };
 
   OriginMailbox();

@@ -12,10 +12,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
+#include "core/origin/cached_file.h"
 #include "core/protocol/packet.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/transfer_slots.h"
-#include "fs/readable_file.h"
 
 namespace ringtftp {
 
@@ -29,7 +29,7 @@ class AdmissionQueue {
     std::string asked;  // The name as asked, if the request's was rewritten.
     // Opened already (the origin's cached copy); else the root's file of
     // the request's name.
-    std::optional<ReadableFile> file;
+    std::optional<CachedFile> file;
   };
 
   explicit AdmissionQueue(size_t capacity) : capacity_(capacity) {}

@@ -31,8 +31,9 @@ void Reactor::ArmOriginRead() {
 void Reactor::AskOrigin(const Endpoint& local, const Endpoint& peer,
                         Request request, std::string asked, absl::Time now) {
   const uint64_t ticket = next_ticket_++;
-  absl::StatusOr<std::optional<ReadableFile>> found =
-      config_.origin->Lookup(request.filename, origin_mailbox_, ticket);
+  absl::StatusOr<std::optional<CachedFile>> found = config_.origin->Lookup(
+      request.filename, /*streamable=*/request.mode == TransferMode::kOctet,
+      origin_mailbox_, ticket);
   if (!found.ok()) {
     Refuse(local, peer, &request, found.status(), asked);
     return;
@@ -56,17 +57,13 @@ void Reactor::OnOriginAnswers(absl::Time now) {
     parked_.erase(parked);
     parked_peers_.erase(request.peer);
     if (stopping_) continue;
-    absl::StatusOr<ReadableFile> file =
-        answer.cached.ok()
-            ? config_.origin->OpenCached(*answer.cached)
-            : absl::StatusOr<ReadableFile>(answer.cached.status());
-    if (!file.ok()) {
-      Refuse(request.local, request.peer, &request.request, file.status(),
-             request.asked);
+    if (!answer.file.ok()) {
+      Refuse(request.local, request.peer, &request.request,
+             answer.file.status(), request.asked);
       continue;
     }
     Admit(request.local, request.peer, std::move(request.request),
-          std::move(request.asked), *std::move(file), now);
+          std::move(request.asked), *std::move(answer.file), now);
   }
 }
 

@@ -129,8 +129,7 @@ class Reactor final : public SessionIo {
                            absl::Span<const uint8_t> start, absl::Time now);
   // Starts the request's transfer if a slot is free, else holds it for one.
   void Admit(const Endpoint& local, const Endpoint& peer, Request request,
-             std::string asked, std::optional<ReadableFile> file,
-             absl::Time now);
+             std::string asked, std::optional<CachedFile> file, absl::Time now);
   void AdmitWaiting(absl::Time now);
   // The rules published since the last pass, if any.
   void RefreshRules();
@@ -169,7 +168,7 @@ class Reactor final : public SessionIo {
   // `file`: the file to read, opened already; else the request's name.
   void StartSession(const Endpoint& local, const Endpoint& peer,
                     const Request& request, absl::string_view asked,
-                    std::optional<ReadableFile> file, absl::Time now);
+                    std::optional<CachedFile> file, absl::Time now);
   // Has the session receive on its pooled socket, connected to its peer.
   void AttachPooled(Session& session);
   // Moves the session's socket into the ring's file table, if there is room.

@@ -23,14 +23,16 @@ ReadSession::ReadSession(SessionIo& io, int fd, const Endpoint& peer,
                          std::string file, absl::Time now, ReadFeed feed,
                          const TransferOptions& options,
                          std::vector<Option> oack,
-                         const RetransmitPolicy& policy, bool segmented)
+                         const RetransmitPolicy& policy, bool segmented,
+                         std::shared_ptr<const GrowingBytes> growing)
     : Session(io, fd, peer, std::move(file), Direction::kRead, now),
       sender_(options, FeedBytes(feed), std::move(oack), policy),
       layout_(FeedBytes(feed), options.blksize, options.rollover_to),
       feed_(std::move(feed)),
       packets_per_send_(
           segmented ? static_cast<uint32_t>(SegmentsPerSend(layout_.stride()))
-                    : 1) {
+                    : 1),
+      growing_(std::move(growing)) {
   if (image() == nullptr) stager_.emplace(layout_, options.windowsize);
 }
 
@@ -39,14 +41,41 @@ size_t ReadSession::max_datagram_bytes() const {
   return 1024;
 }
 
-void ReadSession::Start(absl::Time now) { Apply(sender_.Start(now)); }
+void ReadSession::Start(absl::Time now) {
+  if (growing_ != nullptr) sender_.LimitTo(growing_->available());
+  Apply(sender_.Start(now));
+  ScheduleGrowthPoll(now);
+}
 
 void ReadSession::OnDatagram(absl::Span<const uint8_t> datagram,
                              absl::Time now) {
+  if (growing_ != nullptr) sender_.LimitTo(growing_->available());
   Apply(sender_.OnDatagram(datagram, now));
+  ScheduleGrowthPoll(now);
 }
 
-void ReadSession::OnTimeout(absl::Time now) { Apply(sender_.OnTimeout(now)); }
+void ReadSession::OnTimeout(absl::Time now) {
+  if (sender_.waiting_for_data()) {
+    SeeGrowth(now);
+  } else {
+    Apply(sender_.OnTimeout(now));
+  }
+  ScheduleGrowthPoll(now);
+}
+
+void ReadSession::SeeGrowth(absl::Time now) {
+  if (growing_->failed()) {
+    Apply(sender_.Abort(ErrorCode::kNotDefined,
+                        "origin unavailable: the download of the file broke "
+                        "off; ask again"));
+    return;
+  }
+  Apply(sender_.OnAvailable(growing_->available(), now));
+}
+
+void ReadSession::ScheduleGrowthPoll(absl::Time now) {
+  if (sender_.waiting_for_data()) poll_at_ = now + kGrowthPoll;
+}
 
 void ReadSession::Abort(ErrorCode code, absl::string_view message) {
   if (!sender_.finished()) Apply(sender_.Abort(code, message));
@@ -98,7 +127,9 @@ absl::Status ReadSession::Prepare(uint64_t first, uint32_t count) {
     return (*image)->Fill(first + count - 1);
   }
   if (stager_->Holds(first, count)) return absl::OkStatus();
-  return stager_->Fill(std::get<PacketSource>(feed_), first);
+  return stager_->Fill(
+      std::get<PacketSource>(feed_), first,
+      growing_ != nullptr ? growing_->available() : UINT64_MAX);
 }
 
 absl::Span<const uint8_t> ReadSession::Packets(uint64_t first,

@@ -132,7 +132,7 @@ void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
 
 void Reactor::Admit(const Endpoint& local, const Endpoint& peer,
                     Request request, std::string asked,
-                    std::optional<ReadableFile> file, absl::Time now) {
+                    std::optional<CachedFile> file, absl::Time now) {
   TransferSlots::Grant grant = config_.slots->TryAcquire(peer);
   if (grant == TransferSlots::Grant::kGranted) {
     StartSession(local, peer, request, asked, std::move(file), now);

@@ -25,6 +25,9 @@ struct OpenedSource {
   // False for a netascii file whose encoding the cache already holds (at
   // some blksize): then only a miss at this transfer's blksize encodes it.
   bool encoded = true;
+  // A download still arriving (octet only): staged as it comes, never
+  // cached as an image of what is there so far.
+  std::shared_ptr<const GrowingBytes> growing;
 };
 
 absl::StatusOr<std::string> EncodeFile(const SessionPolicy& policy,
@@ -58,16 +61,24 @@ absl::Status FinishEncoding(const SessionPolicy& policy, OpenedSource& opened) {
 
 absl::StatusOr<OpenedSource> OpenSource(const SessionPolicy& policy,
                                         const Request& request,
-                                        std::optional<ReadableFile> opened) {
+                                        std::optional<CachedFile> cached) {
+  std::shared_ptr<const GrowingBytes> growing;
   absl::StatusOr<ReadableFile> file =
-      opened.has_value() ? *std::move(opened)
+      cached.has_value() ? std::move(cached->file)
                          : policy.store->OpenForRead(request.filename);
   if (!file.ok()) return file.status();
+  if (cached.has_value()) growing = std::move(cached->growing);
   const FileIdentity identity = file->identity();
   if (request.mode == TransferMode::kOctet) {
     return OpenedSource{.source = *std::move(file),
                         .identity = identity,
-                        .bytes = identity.size};
+                        .bytes = identity.size,
+                        .encoded = true,
+                        .growing = std::move(growing)};
+  }
+  if (growing != nullptr) {
+    return absl::InternalError(
+        "a netascii read was handed a download in progress");
   }
   if (policy.cache != nullptr) {
     std::optional<uint64_t> known =
@@ -76,14 +87,18 @@ absl::StatusOr<OpenedSource> OpenSource(const SessionPolicy& policy,
       return OpenedSource{.source = *std::move(file),
                           .identity = identity,
                           .bytes = *known,
-                          .encoded = false};
+                          .encoded = false,
+                          .growing = nullptr};
     }
   }
   absl::StatusOr<std::string> text = EncodeFile(policy, *file);
   if (!text.ok()) return text.status();
   const uint64_t bytes = text->size();
-  return OpenedSource{
-      .source = *std::move(text), .identity = identity, .bytes = bytes};
+  return OpenedSource{.source = *std::move(text),
+                      .identity = identity,
+                      .bytes = bytes,
+                      .encoded = true,
+                      .growing = nullptr};
 }
 
 // The cache's image of the file when it holds or takes one, else the source
@@ -95,6 +110,7 @@ absl::StatusOr<ReadFeed> ChooseFeed(const SessionPolicy& policy,
                      .mode = options.mode,
                      .blksize = options.blksize,
                      .rollover_to = options.rollover_to};
+  if (opened.growing != nullptr) return std::move(opened.source);
   if (policy.cache != nullptr) {
     if (ImageLease held = policy.cache->Find(key)) return held;
   }
@@ -134,7 +150,7 @@ ServerLimits PathLimits(const SessionPolicy& policy,
 absl::StatusOr<OpenedSource> OpenRemembered(const SessionPolicy& policy,
                                             const ReactorResources& resources,
                                             const Request& request,
-                                            std::optional<ReadableFile> file,
+                                            std::optional<CachedFile> file,
                                             absl::Time now) {
   if (file.has_value()) return OpenSource(policy, request, std::move(file));
   MissCache& misses = *resources.misses;
@@ -153,7 +169,7 @@ absl::StatusOr<OpenedSource> OpenRemembered(const SessionPolicy& policy,
 
 absl::StatusOr<std::unique_ptr<Session>> OpenReadSession(
     const SessionPolicy& policy, const ReactorResources& resources,
-    SessionIo& io, const Request& request, std::optional<ReadableFile> file,
+    SessionIo& io, const Request& request, std::optional<CachedFile> file,
     const Endpoint& local, const Endpoint& peer, absl::Time now) {
   // The file first: a miss (PXELINUX probes many names) costs no socket.
   absl::StatusOr<OpenedSource> opened =
@@ -162,6 +178,7 @@ absl::StatusOr<std::unique_ptr<Session>> OpenReadSession(
   absl::StatusOr<Negotiation> negotiation = Negotiate(
       request, PathLimits(policy, resources, peer, now), opened->bytes);
   if (!negotiation.ok()) return negotiation.status();
+  std::shared_ptr<const GrowingBytes> growing = opened->growing;
   absl::StatusOr<ReadFeed> feed =
       ChooseFeed(policy, negotiation->options, *std::move(opened));
   if (!feed.ok()) return feed.status();
@@ -172,7 +189,7 @@ absl::StatusOr<std::unique_ptr<Session>> OpenReadSession(
   auto session = std::make_unique<ReadSession>(
       io, (*socket)->fd, peer, request.filename, now, *std::move(feed),
       negotiation->options, std::move(negotiation->oack), policy.retransmit,
-      /*segmented=*/(*socket)->segment_bytes != 0);
+      /*segmented=*/(*socket)->segment_bytes != 0, std::move(growing));
   session->pooled = *socket;
   return session;
 }
@@ -232,7 +249,7 @@ absl::StatusOr<std::unique_ptr<Session>> OpenWriteSession(
 
 absl::StatusOr<std::unique_ptr<Session>> OpenSession(
     const SessionPolicy& policy, const ReactorResources& resources,
-    SessionIo& io, const Request& request, std::optional<ReadableFile> file,
+    SessionIo& io, const Request& request, std::optional<CachedFile> file,
     const Endpoint& local, const Endpoint& peer, absl::Time now) {
   if (request.opcode == Opcode::kWrq) {
     return OpenWriteSession(policy, resources, io, request, local, peer, now);

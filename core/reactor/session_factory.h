@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "core/origin/cached_file.h"
 #include "core/protocol/options.h"
 #include "core/protocol/packet.h"
 #include "core/reactor/endpoint.h"
@@ -56,7 +57,7 @@ struct ReactorResources {
 // have to be connected by the ring (PooledSocket::connect_pending).
 absl::StatusOr<std::unique_ptr<Session>> OpenSession(
     const SessionPolicy& policy, const ReactorResources& resources,
-    SessionIo& io, const Request& request, std::optional<ReadableFile> file,
+    SessionIo& io, const Request& request, std::optional<CachedFile> file,
     const Endpoint& local, const Endpoint& peer, absl::Time now);
 
 }  // namespace ringtftp

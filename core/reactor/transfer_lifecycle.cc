@@ -22,7 +22,7 @@ ServerStats::Direction StatsDirection(const Session& session) {
 
 void Reactor::StartSession(const Endpoint& local, const Endpoint& peer,
                            const Request& request, absl::string_view asked,
-                           std::optional<ReadableFile> file, absl::Time now) {
+                           std::optional<CachedFile> file, absl::Time now) {
   const ReactorResources resources{
       .sockets = &socket_pool_, .path_mtu = &path_mtu_, .misses = &misses_};
   absl::StatusOr<std::unique_ptr<Session>> opened =

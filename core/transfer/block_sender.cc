@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -73,7 +74,19 @@ Step BlockSender::Abort(ErrorCode code, absl::string_view message) {
   return core_.Fail(code, message);
 }
 
-absl::Time BlockSender::deadline() const { return core_.deadline(); }
+Step BlockSender::OnAvailable(uint64_t bytes, absl::Time now) {
+  available_ = bytes;
+  if (waiting_first_ == 0 || core_.finished()) return Step{};
+  const uint64_t first = std::exchange(waiting_first_, 0);
+  Step step = SendWindow(first);
+  // The peer's clock starts with the window, not with the wait.
+  if (step.block_count > 0) core_.timer().Restart(now);
+  return step;
+}
+
+absl::Time BlockSender::deadline() const {
+  return waiting_first_ != 0 ? absl::InfiniteFuture() : core_.deadline();
+}
 
 bool BlockSender::finished() const { return core_.finished(); }
 
@@ -123,11 +136,17 @@ Step BlockSender::SendOack() const {
 }
 
 Step BlockSender::SendWindow(uint64_t first) {
+  const auto count = static_cast<uint32_t>(
+      std::min<uint64_t>(window_limit_, block_total_ - first + 1));
+  const uint64_t last = first + count - 1;
+  if (std::min(last * options_.blksize, total_bytes_) > available_) {
+    waiting_first_ = first;
+    return Step{};
+  }
   Step step;
   step.first_block = first;
-  step.block_count = static_cast<uint32_t>(
-      std::min<uint64_t>(window_limit_, block_total_ - first + 1));
-  last_sent_ = first + step.block_count - 1;
+  step.block_count = count;
+  last_sent_ = last;
   return step;
 }
 

@@ -39,6 +39,15 @@ class BlockSender {
   // Ends the transfer with an ERROR to the peer (e.g. a read failed).
   Step Abort(ErrorCode code, absl::string_view message);
 
+  // For a stream that is still arriving: only its first `bytes` exist. A
+  // window goes out once all of it exists, so the peer sees the windows it
+  // would see otherwise, later; while one waits there is no deadline.
+  void LimitTo(uint64_t bytes) { available_ = bytes; }
+  // More of the stream arrived: the window that waited for it, if it is
+  // all there now.
+  Step OnAvailable(uint64_t bytes, absl::Time now);
+  bool waiting_for_data() const { return waiting_first_ != 0; }
+
   absl::Time deadline() const;
   bool finished() const;
   const TransferResult& result() const;  // Meaningful once finished().
@@ -62,8 +71,10 @@ class BlockSender {
   uint64_t block_total_;
   uint32_t window_limit_;  // Blocks per window.
   TransferCore core_;
-  uint64_t last_acked_ = 0;  // Block 0 stands for the OACK.
-  uint64_t last_sent_ = 0;   // 0 until the data starts.
+  uint64_t last_acked_ = 0;          // Block 0 stands for the OACK.
+  uint64_t last_sent_ = 0;           // 0 until the data starts.
+  uint64_t available_ = UINT64_MAX;  // LimitTo().
+  uint64_t waiting_first_ = 0;       // The window waiting for data.
 };
 
 }  // namespace ringtftp

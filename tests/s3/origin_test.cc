@@ -132,6 +132,41 @@ TEST_F(OriginTest, AColdReadIsTheObjectByteForByte) {
   EXPECT_TRUE(TransferLogged("vmlinuz", {{"result", "ok"}}));
 }
 
+// A cold image is served as it arrives: the first DATA goes out while the
+// download is under way, and a client far faster than the origin waits for
+// the blocks it overtakes instead of failing.
+TEST_F(OriginTest, TheFirstBoardDoesNotWaitForTheWholeImage) {
+  constexpr size_t kBig = size_t{256} << 20;
+  const std::string image = Publish("big.img", kBig, 30);
+  ASSERT_TRUE(StartServer(OriginFlags("cache")));
+  absl::StatusOr<UdpSocket> socket = UdpSocket::Open();
+  ASSERT_TRUE(socket.ok());
+  ASSERT_TRUE(
+      socket->SendTo(port(), MakeRequest(Opcode::kRrq, "big.img", "octet"))
+          .ok());
+  std::optional<Datagram> first = socket->Receive(absl::Seconds(10));
+  ASSERT_TRUE(first.has_value());
+  std::vector<admin_test::Sample> metrics = Metrics(server());
+  EXPECT_EQ(admin_test::ValueOf(metrics, "ringtftp_origin_cache_objects"), 0)
+      << "the image was whole before its first block went out";
+  EXPECT_LT(admin_test::ValueOf(metrics, "ringtftp_origin_bytes_fetched_total"),
+            kBig);
+  std::optional<Packet> data = ParsePacket(first->bytes);
+  ASSERT_TRUE(data.has_value() && data->opcode == Opcode::kData);
+  EXPECT_EQ(data->number, 1);
+  EXPECT_EQ(Digest(data->payload), Digest(image.substr(0, 512)));
+
+  // Windows of 64 blocks of 64 KiB outrun any origin.
+  CommandResult fast = RunCommand(
+      RingtftpGet(Loopback4(port()), "big.img", LocalPath("fast.img"),
+                  {"--blksize=65464", "--windowsize=64", "--tsize",
+                   absl::StrCat("--expect_sha256=", Sha256Hex(image))}),
+      absl::Seconds(120));
+  EXPECT_TRUE(fast.Succeeded()) << fast.Describe();
+  ASSERT_TRUE(socket->SendTo(first->port, MakeError(0, "enough")).ok());
+  EXPECT_EQ(OriginRequests("GET", "big.img"), 1);
+}
+
 TEST_F(OriginTest, AStormOfColdReadsCostsOneOriginGet) {
   const std::string kernel = Publish("storm/vmlinuz", 1 << 20, 3);
   ASSERT_TRUE(StartServer(OriginFlags("cache", {"--max_transfers=1000"})));

@@ -333,4 +333,46 @@ TEST(BlockSenderTest, LargestWindowStaysUnambiguous) {
 }
 
 }  // namespace
+// A stream still arriving: each window goes out once it all exists, the
+// peer's timer only runs while a window is out.
+TEST(BlockSenderTest, AWindowOfAStreamWaitsUntilItAllArrived) {
+  const RetransmitPolicy policy;
+  BlockSender sender(Windowed(4), 10 * 512 + 100, {}, policy);
+  sender.LimitTo(3 * 512);
+  Step first = sender.Start(T0());
+  EXPECT_EQ(first.block_count, 0u);
+  EXPECT_TRUE(sender.waiting_for_data());
+  EXPECT_EQ(sender.deadline(), absl::InfiniteFuture());
+  EXPECT_EQ(sender.OnAvailable(4 * 512 - 1, T0()).block_count, 0u);
+  const absl::Time later = T0() + absl::Seconds(30);
+  ExpectWindow(sender.OnAvailable(4 * 512, later), 1, 4);
+  EXPECT_FALSE(sender.waiting_for_data());
+  EXPECT_EQ(sender.deadline(), later + policy.timeout);
+
+  // Blocks 5-8 are not all there: the ACK sends nothing yet.
+  sender.OnAvailable(6 * 512, later);
+  EXPECT_EQ(sender.OnDatagram(AckPacket(4), later).block_count, 0u);
+  EXPECT_TRUE(sender.waiting_for_data());
+  ExpectWindow(sender.OnAvailable(8 * 512, later), 5, 4);
+  // The last window, short, needs the last byte.
+  sender.OnAvailable(10 * 512 + 99, later);
+  EXPECT_EQ(sender.OnDatagram(AckPacket(8), later).block_count, 0u);
+  ExpectWindow(sender.OnAvailable(10 * 512 + 100, later), 9, 3);
+  sender.OnDatagram(AckPacket(11), later);
+  EXPECT_TRUE(sender.finished());
+  EXPECT_TRUE(sender.result().ok);
+}
+
+TEST(BlockSenderTest, AWindowThatWaitedIsResentOnItsTimeout) {
+  const RetransmitPolicy policy;
+  BlockSender sender(Windowed(2), 8 * 512, {}, policy);
+  sender.LimitTo(2 * 512);
+  ExpectWindow(sender.Start(T0()), 1, 2);
+  // ACK 1 moves the window to blocks 2-3, and block 3 is not there yet.
+  EXPECT_EQ(sender.OnDatagram(AckPacket(1), T0()).block_count, 0u);
+  EXPECT_TRUE(sender.waiting_for_data());
+  ExpectWindow(sender.OnAvailable(3 * 512, T0()), 2, 2);
+  ExpectWindow(sender.OnTimeout(sender.deadline()), 2, 2);
+}
+
 }  // namespace ringtftp

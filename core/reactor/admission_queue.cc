@@ -12,7 +12,7 @@ void AdmissionQueue::Hold(Waiting waiting) {
 void AdmissionQueue::Admit(
     absl::Time now, bool closing,
     absl::FunctionRef<TransferSlots::Grant(const Endpoint&)> acquire,
-    absl::FunctionRef<void(Waiting&)> start,
+    absl::FunctionRef<void(const Waiting&)> start,
     absl::FunctionRef<void(const Waiting&, TransferSlots::Grant)> refuse) {
   size_t kept = 0;
   bool server_full = false;
@@ -23,7 +23,8 @@ void AdmissionQueue::Admit(
     if (grant == TransferSlots::Grant::kGranted) {
       peers_.erase(request.peer);
       start(request);
-    } else if (now >= request.deadline || closing) {
+    } else if (now >= request.deadline || closing ||
+               grant == TransferSlots::Grant::kDuplicate) {
       peers_.erase(request.peer);
       refuse(request, grant);
     } else {

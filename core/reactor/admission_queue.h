@@ -5,14 +5,12 @@
 #define RINGTFTP_CORE_REACTOR_ADMISSION_QUEUE_H_
 
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
-#include "core/origin/cached_file.h"
 #include "core/protocol/packet.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/transfer_slots.h"
@@ -27,9 +25,6 @@ class AdmissionQueue {
     Request request;
     absl::Time deadline;
     std::string asked;  // The name as asked, if the request's was rewritten.
-    // Opened already (the origin's cached copy); else the root's file of
-    // the request's name.
-    std::optional<CachedFile> file;
   };
 
   explicit AdmissionQueue(size_t capacity) : capacity_(capacity) {}
@@ -42,12 +37,13 @@ class AdmissionQueue {
 
   // Oldest first, asks `acquire` for a slot for each waiting request and
   // hands those granted one to `start`, and those past their deadline (or
-  // all, when `closing`) to `refuse` with the last answer; a client at its
-  // own cap does not hold up the others.
+  // all, when `closing`), or repeating a transfer that holds a slot, to
+  // `refuse` with the last answer; a client at its own cap does not hold up
+  // the others.
   void Admit(
       absl::Time now, bool closing,
       absl::FunctionRef<TransferSlots::Grant(const Endpoint&)> acquire,
-      absl::FunctionRef<void(Waiting&)> start,
+      absl::FunctionRef<void(const Waiting&)> start,
       absl::FunctionRef<void(const Waiting&, TransferSlots::Grant)> refuse);
 
  private:

@@ -35,12 +35,12 @@ void Reactor::AskOrigin(const Endpoint& local, const Endpoint& peer,
       request.filename, /*streamable=*/request.mode == TransferMode::kOctet,
       origin_mailbox_, ticket);
   if (!found.ok()) {
+    config_.slots->Release(peer);
     Refuse(local, peer, &request, found.status(), asked);
     return;
   }
   if (found->has_value()) {
-    Admit(local, peer, std::move(request), std::move(asked), *std::move(found),
-          now);
+    StartSession(local, peer, request, asked, *std::move(found), now);
     return;
   }
   parked_peers_[peer] = ticket;
@@ -56,14 +56,16 @@ void Reactor::OnOriginAnswers(absl::Time now) {
     Parked request = std::move(parked->second);
     parked_.erase(parked);
     parked_peers_.erase(request.peer);
-    if (stopping_) continue;
-    if (!answer.file.ok()) {
-      Refuse(request.local, request.peer, &request.request,
-             answer.file.status(), request.asked);
+    if (stopping_ || !answer.file.ok()) {
+      config_.slots->Release(request.peer);
+      if (!stopping_) {
+        Refuse(request.local, request.peer, &request.request,
+               answer.file.status(), request.asked);
+      }
       continue;
     }
-    Admit(request.local, request.peer, std::move(request.request),
-          std::move(request.asked), *std::move(answer.file), now);
+    StartSession(request.local, request.peer, request.request, request.asked,
+                 *std::move(answer.file), now);
   }
 }
 

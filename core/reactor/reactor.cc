@@ -76,6 +76,9 @@ Reactor::~Reactor() {
     if (!session->retired) config_.slots->Release(session->peer());
     delete session;
   }
+  for (const auto& [ticket, parked] : parked_) {
+    config_.slots->Release(parked.peer);
+  }
   for (Listener& listener : listeners_) {
     if (listener.fd >= 0) close(listener.fd);
   }

@@ -129,7 +129,10 @@ class Reactor final : public SessionIo {
                            absl::Span<const uint8_t> start, absl::Time now);
   // Starts the request's transfer if a slot is free, else holds it for one.
   void Admit(const Endpoint& local, const Endpoint& peer, Request request,
-             std::string asked, std::optional<CachedFile> file, absl::Time now);
+             std::string asked, absl::Time now);
+  // A request granted a slot: its transfer, or its question to the origin.
+  void Begin(const Endpoint& local, const Endpoint& peer,
+             const Request& request, absl::string_view asked, absl::Time now);
   void AdmitWaiting(absl::Time now);
   // The rules published since the last pass, if any.
   void RefreshRules();
@@ -157,7 +160,7 @@ class Reactor final : public SessionIo {
   const Listener* ListenerOfFamily(int family) const;
 
   // origin_requests.cc: reads served through the origin's cache, parked
-  // while the origin is asked.
+  // (holding their transfer slot) while the origin is asked.
   absl::Status SetUpOrigin();
   void ArmOriginRead();
   void AskOrigin(const Endpoint& local, const Endpoint& peer, Request request,

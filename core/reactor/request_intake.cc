@@ -123,29 +123,35 @@ void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
     Refuse(local, peer, &*request, renamed);
     return;
   }
-  if (config_.origin != nullptr && request->opcode == Opcode::kRrq) {
-    AskOrigin(local, peer, *std::move(request), std::move(asked), now);
-    return;
-  }
-  Admit(local, peer, *std::move(request), std::move(asked), std::nullopt, now);
+  Admit(local, peer, *std::move(request), std::move(asked), now);
 }
 
 void Reactor::Admit(const Endpoint& local, const Endpoint& peer,
-                    Request request, std::string asked,
-                    std::optional<CachedFile> file, absl::Time now) {
+                    Request request, std::string asked, absl::Time now) {
   TransferSlots::Grant grant = config_.slots->TryAcquire(peer);
   if (grant == TransferSlots::Grant::kGranted) {
-    StartSession(local, peer, request, asked, std::move(file), now);
+    Begin(local, peer, request, asked, now);
     return;
   }
+  // Its twin, on another reactor, answers it.
+  if (grant == TransferSlots::Grant::kDuplicate) return;
   if (admission_.full()) {
     Refuse(local, peer, &request, Busy(grant), asked);
     return;
   }
   config_.stats->OnAdmissionWait();
   admission_.Hold({local, peer, std::move(request),
-                   now + config_.admission_wait, std::move(asked),
-                   std::move(file)});
+                   now + config_.admission_wait, std::move(asked)});
+}
+
+void Reactor::Begin(const Endpoint& local, const Endpoint& peer,
+                    const Request& request, absl::string_view asked,
+                    absl::Time now) {
+  if (config_.origin != nullptr && request.opcode == Opcode::kRrq) {
+    AskOrigin(local, peer, request, std::string(asked), now);
+    return;
+  }
+  StartSession(local, peer, request, asked, std::nullopt, now);
 }
 
 void Reactor::RefreshRules() {
@@ -196,11 +202,11 @@ void Reactor::AdmitWaiting(absl::Time now) {
   admission_.Admit(
       now, stopping_,
       [&](const Endpoint& peer) { return config_.slots->TryAcquire(peer); },
-      [&](AdmissionQueue::Waiting& waiting) {
-        StartSession(waiting.local, waiting.peer, waiting.request,
-                     waiting.asked, std::move(waiting.file), now);
+      [&](const AdmissionQueue::Waiting& waiting) {
+        Begin(waiting.local, waiting.peer, waiting.request, waiting.asked, now);
       },
       [&](const AdmissionQueue::Waiting& waiting, TransferSlots::Grant grant) {
+        if (grant == TransferSlots::Grant::kDuplicate) return;
         Refuse(waiting.local, waiting.peer, &waiting.request, Busy(grant),
                waiting.asked);
       });

@@ -106,5 +106,14 @@ TEST(AdmissionQueueTest, IsFullAtItsCapacity) {
   EXPECT_TRUE(queue.full());
 }
 
+TEST(AdmissionQueueTest, ARepeatOfATransferInProgressLeavesAtOnce) {
+  AdmissionQueue queue(10);
+  queue.Hold(Request(1, kStart + absl::Seconds(2)));
+  Outcome outcome = Pass(queue, kStart, false, {Grant::kDuplicate});
+  EXPECT_EQ(outcome.refused, std::vector<std::string>{"file1"});
+  EXPECT_TRUE(queue.empty());
+  EXPECT_FALSE(queue.Holds(Peer(1)));
+}
+
 }  // namespace
 }  // namespace ringtftp

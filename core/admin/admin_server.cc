@@ -116,6 +116,8 @@ void LogChange(const httplib::Request& request,
 
 }  // namespace
 
+void AdminServer::UseOrigin(OriginCache* origin) { api_->UseOrigin(origin); }
+
 absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(
     const AdminConfig& config, const RootStore& store, const ServerStats& stats,
     ServerInfo info) {

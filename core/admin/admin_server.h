@@ -43,6 +43,9 @@ class AdminServer {
   // started as root is about to become, so that it can keep its sets and
   // remove its socket at exit, and that user's group can connect.
   absl::Status GiveTo(uid_t uid, gid_t gid) const;
+  // From now on, files are put to and removed from the origin's bucket
+  // (--origin); it must outlive the AdminServer.
+  void UseOrigin(OriginCache* origin);
 
  private:
   AdminServer(std::unique_ptr<FileSets> sets, ServerInfo info,

@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/admin/api_json.h"
+#include "core/admin/origin_api.h"
 #include "core/admin/store_api.h"
 #include "core/admin/store_ops.h"
 
@@ -173,7 +174,17 @@ void FileApi::Register(httplib::Server& server) const {
   });
 }
 
+absl::Status FileApi::WithoutOrigin(absl::string_view what) const {
+  return absl::FailedPreconditionError(absl::StrCat(
+      what,
+      " is not built over --origin yet (put and delete are); use the "
+      "bucket's own tools"));
+}
+
 void FileApi::GetFile(const Request& request, Response& response) const {
+  if (origin() != nullptr) {
+    return Answer(response, WithoutOrigin("reading a file back"));
+  }
   absl::StatusOr<bool> with_sha256 = BoolParam(request, "sha256", false);
   if (!with_sha256.ok()) return Answer(response, with_sha256.status());
   absl::StatusOr<ReadableFile> file = store_.OpenForRead(NameOf(request));
@@ -205,12 +216,16 @@ void FileApi::PutFile(const Request& request, Response& response,
     if (!sha256.ok()) return sha256.status();
     const PutOptions options{.overwrite = *overwrite,
                              .expected_sha256 = *std::move(sha256)};
-    return PutAnswer(store_, NameOf(request), options, [&](ContentSink sink) {
+    auto body = [&](ContentSink sink) {
       body_touched = true;
       return reader([&](const char* data, size_t length) {
         return sink(absl::string_view(data, length));
       });
-    });
+    };
+    if (origin() != nullptr) {
+      return PublishAnswer(*origin(), NameOf(request), options, body);
+    }
+    return PutAnswer(store_, NameOf(request), options, body);
   }();
   // Answered (refused, or skipped) before the body was read: read it now,
   // so that the client, still sending, gets the answer rather than a reset
@@ -227,31 +242,44 @@ void FileApi::PutFile(const Request& request, Response& response,
 void FileApi::DeleteFile(const Request& request, Response& response) const {
   absl::StatusOr<bool> recursive = BoolParam(request, "recursive", false);
   if (!recursive.ok()) return Answer(response, recursive.status());
+  if (origin() != nullptr) {
+    if (*recursive) {
+      return Answer(response, WithoutOrigin("deleting a tree"));
+    }
+    return Answer(response, RemoveAnswer(*origin(), NameOf(request)));
+  }
   Answer(response, DeleteAnswer(store_, NameOf(request), *recursive));
 }
 
 void FileApi::Stat(const Request& request, Response& response) const {
+  if (origin() != nullptr) return Answer(response, WithoutOrigin("stat"));
   absl::StatusOr<bool> with_sha256 = BoolParam(request, "sha256", false);
   if (!with_sha256.ok()) return Answer(response, with_sha256.status());
   Answer(response, StatAnswer(store_, NameOf(request), *with_sha256));
 }
 
 void FileApi::Exists(const Request& request, Response& response) const {
+  if (origin() != nullptr) return Answer(response, WithoutOrigin("exists"));
   Answer(response, ExistsAnswer(store_, NameOf(request)));
 }
 
 void FileApi::List(const Request& request, Response& response) const {
+  if (origin() != nullptr) return Answer(response, WithoutOrigin("listing"));
   absl::StatusOr<bool> recursive = BoolParam(request, "recursive", false);
   if (!recursive.ok()) return Answer(response, recursive.status());
   Answer(response, ListAnswer(store_, NameOf(request), *recursive));
 }
 
 void FileApi::MakeDirectory(const Request& request, Response& response) const {
+  if (origin() != nullptr) return Answer(response, WithoutOrigin("mkdir"));
   Answer(response, MakeDirectoryAnswer(store_, NameOf(request)));
 }
 
 void FileApi::Move(const Request& request, Response& response,
                    bool copy) const {
+  if (origin() != nullptr) {
+    return Answer(response, WithoutOrigin(copy ? "copy" : "rename"));
+  }
   absl::StatusOr<MoveRequest> move = ParseMoveRequest(request.body);
   if (!move.ok()) return Answer(response, move.status());
   Answer(response,
@@ -259,10 +287,12 @@ void FileApi::Move(const Request& request, Response& response,
 }
 
 void FileApi::GetSets(const Request& request, Response& response) const {
+  if (origin() != nullptr) return Answer(response, WithoutOrigin("file sets"));
   Answer(response, SetsAnswer(sets_, NameOf(request), absl::Now()));
 }
 
 void FileApi::OpenSet(const Request& request, Response& response) const {
+  if (origin() != nullptr) return Answer(response, WithoutOrigin("file sets"));
   int64_t seconds = 0;
   if (!absl::SimpleAtoi(request.get_param_value("ttl"), &seconds)) {
     return Answer(response, absl::InvalidArgumentError(
@@ -274,6 +304,7 @@ void FileApi::OpenSet(const Request& request, Response& response) const {
 }
 
 void FileApi::CloseSet(const Request& request, Response& response) const {
+  if (origin() != nullptr) return Answer(response, WithoutOrigin("file sets"));
   Answer(response, CloseSetAnswer(sets_, NameOf(request)));
 }
 

@@ -18,11 +18,13 @@
 #ifndef RINGTFTP_CORE_ADMIN_FILE_API_H_
 #define RINGTFTP_CORE_ADMIN_FILE_API_H_
 
+#include <atomic>
 #include <string>
 
 #include "absl/time/time.h"
 #include "core/admin/file_sets.h"
 #include "core/admin/server_info.h"
+#include "core/origin/origin_cache.h"
 #include "core/stats/server_stats.h"
 #include "fs/root_store.h"
 #include "httplib.h"
@@ -42,6 +44,11 @@ class FileApi {
           const ServerInfo& info, const AdminEndpoints& endpoints);
 
   void Register(httplib::Server& server) const;
+  // With --origin: put and delete act on the bucket; what else acts on the
+  // root is refused, since the root is not what is served.
+  void UseOrigin(OriginCache* origin) {
+    origin_.store(origin, std::memory_order_release);
+  }
 
  private:
   using Request = httplib::Request;
@@ -62,7 +69,15 @@ class FileApi {
   void Info(Response& response) const;
   void Metrics(Response& response) const;
 
+  // Null until UseOrigin(); the reactors start after it is set.
+  OriginCache* origin() const {
+    return origin_.load(std::memory_order_acquire);
+  }
+  // For the endpoints not built over an origin yet: the refusal to give.
+  absl::Status WithoutOrigin(absl::string_view what) const;
+
   const RootStore& store_;
+  std::atomic<OriginCache*> origin_{nullptr};
   FileSets& sets_;
   const ServerStats& stats_;
   const ServerInfo& info_;

@@ -92,6 +92,27 @@ class OriginCache {
                                                    OriginMailbox* mailbox,
                                                    uint64_t ticket);
 
+  // What Publish() stored.
+  struct Published {
+    std::string key;
+    uint64_t bytes = 0;
+    std::string sha256;
+    std::string etag;
+  };
+  // Hands a piece of content to the sink; false when the sink refused it.
+  using ContentSink = absl::FunctionRef<bool(absl::string_view)>;
+  // Writes the content `source` gives (false: it broke off) to the origin
+  // under `name`'s key, staged in the cache directory first (refused with
+  // kDataLoss, and nothing stored, when `expected_sha256` is set and the
+  // content's differs); this server then serves it at once, the others of
+  // the fleet after their --origin_revalidate. Blocks: not for a reactor.
+  absl::StatusOr<Published> Publish(
+      absl::string_view name, absl::string_view expected_sha256,
+      absl::FunctionRef<bool(ContentSink)> source);
+  // Removes `name`'s object from the origin (kNotFound if it has none) and
+  // from the cache. Blocks.
+  absl::Status Remove(absl::string_view name);
+
   Stats stats() const;
 
  private:
@@ -147,6 +168,16 @@ class OriginCache {
   // Files to delete to keep within max_bytes, least recently used first.
   std::vector<std::string> EvictLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   bool Fresh(const Entry& entry, absl::Time now) const;
+  // A file name of its own in the cache store.
+  std::string NewFile();
+  // Stages what `source` gives as `file`; its SHA-256.
+  absl::StatusOr<std::string> Stage(
+      const std::string& file, absl::string_view expected_sha256,
+      absl::FunctionRef<bool(ContentSink)> source);
+  // What the origin just confirmed becomes the entry of `key`: the object
+  // in `file` (with `etag`), or, `file` empty, no object.
+  void Install(const std::string& key, const std::string& file,
+               const std::string& etag, uint64_t size);
 
   enum Counter {
     kHeadsOk,

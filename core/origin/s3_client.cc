@@ -232,4 +232,66 @@ absl::StatusOr<S3Client::GetResult> S3Client::Get(
   return GetResult{.not_modified = false, .head = exchange.head};
 }
 
+namespace {
+
+// Feeds an upload's body from a file, by offset.
+struct UploadBody {
+  const ReadableFile* file = nullptr;
+  uint64_t offset = 0;
+  absl::Status status;
+
+  static size_t Read(char* out, size_t size, size_t count, void* self) {
+    auto& body = *static_cast<UploadBody*>(self);
+    const uint64_t want =
+        std::min<uint64_t>(size * count, body.file->size() - body.offset);
+    if (want == 0) return 0;
+    absl::StatusOr<uint64_t> got =
+        body.file->ReadStrided(body.offset, static_cast<uint32_t>(want), 1,
+                               reinterpret_cast<uint8_t*>(out), want);
+    if (!got.ok() || *got == 0) {
+      body.status =
+          got.ok() ? absl::DataLossError("the file ended early") : got.status();
+      return CURL_READFUNC_ABORT;
+    }
+    body.offset += *got;
+    return *got;
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<std::string> S3Client::Put(absl::string_view key,
+                                          const ReadableFile& file) {
+  constexpr uint64_t kSinglePutLimit = uint64_t{5} << 30;
+  if (file.size() > kSinglePutLimit) {
+    return absl::ResourceExhaustedError(
+        "objects over 5 GiB need a multipart upload, which is not built yet");
+  }
+  Exchange exchange;
+  Prepare(exchange, "PUT", Url(key, ""));
+  UploadBody body;
+  body.file = &file;
+  CURL* curl = Handle(curl_);
+  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(curl, CURLOPT_READFUNCTION, &UploadBody::Read);
+  curl_easy_setopt(curl, CURLOPT_READDATA, &body);
+  curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
+                   static_cast<curl_off_t>(file.size()));
+  absl::StatusOr<long> status = Perform(exchange);
+  if (!body.status.ok()) return body.status;
+  if (!status.ok()) return status.status();
+  if (*status != 200) return Refusal(exchange, *status);
+  return exchange.head.etag;
+}
+
+absl::Status S3Client::Delete(absl::string_view key) {
+  Exchange exchange;
+  Prepare(exchange, "DELETE", Url(key, ""));
+  curl_easy_setopt(Handle(curl_), CURLOPT_CUSTOMREQUEST, "DELETE");
+  absl::StatusOr<long> status = Perform(exchange);
+  if (!status.ok()) return status.status();
+  if (*status != 204 && *status != 200) return Refusal(exchange, *status);
+  return absl::OkStatus();
+}
+
 }  // namespace ringtftp

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "core/origin/origin_config.h"
+#include "fs/readable_file.h"
 
 namespace ringtftp {
 
@@ -47,6 +48,13 @@ class S3Client {
       absl::string_view key, absl::string_view if_none_match,
       absl::FunctionRef<absl::Status(const ObjectHead&)> on_head,
       absl::FunctionRef<absl::Status(absl::Span<const uint8_t>)> sink);
+
+  // Stores `file` under `key` in one PUT (S3 takes up to 5 GiB so);
+  // returns the new object's ETag.
+  absl::StatusOr<std::string> Put(absl::string_view key,
+                                  const ReadableFile& file);
+  // Removes `key`; a key that is not there is no error (S3's own rule).
+  absl::Status Delete(absl::string_view key);
 
  private:
   struct Exchange;

@@ -191,6 +191,7 @@ absl::Status Server::StartOrigin() {
   }
   origin_ = *std::move(origin);
   stats_.WatchOrigin(origin_.get());
+  if (admin_ != nullptr) admin_->UseOrigin(origin_.get());
   return absl::OkStatus();
 }
 

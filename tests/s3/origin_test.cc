@@ -318,5 +318,73 @@ TEST_F(OriginTest, TwoServersOnOneBucketServeWhatIsPublishedOnce) {
   EXPECT_EQ((*b)->Stop(), 0);
 }
 
+// Publishing through either server's admin API reaches the bucket, and so
+// every server: the one that published at once, the others within their
+// revalidation time; so does a delete.
+TEST_F(OriginTest, APutThroughOneServersApiIsServedByAnother) {
+  Publish("vmlinuz", 4096, 40);
+  ASSERT_TRUE(StartServer(OriginFlags("cache-a", {"--origin_revalidate=1"})));
+  integration::ServerConfig second;
+  second.flags = OriginFlags("cache-b", {"--origin_revalidate=1"});
+  absl::StatusOr<std::unique_ptr<ServerProcess>> b =
+      ServerProcess::Start(second);
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_EQ(TftpGet((*b)->port(), "vmlinuz"),
+            Digest(RandomBytes(4096, 40)));  // B has the old one cached.
+
+  const std::string kernel = RandomBytes(3 << 20, 41);
+  std::unique_ptr<httplib::Client> a_api = admin_test::UnixClient(
+      absl::StrCat(server().root(), ".ringtftpd/admin.sock"));
+  httplib::Result put =
+      a_api->Put(absl::StrCat("/v1/files/vmlinuz?sha256=", Sha256Hex(kernel)),
+                 kernel, "application/octet-stream");
+  ASSERT_TRUE(put);
+  ASSERT_EQ(put->status, 200) << put->body;
+  EXPECT_THAT(put->body, HasSubstr("\"result\":\"stored\""));
+  EXPECT_EQ(OriginRequests("PUT", "vmlinuz"), 2);  // Publish() and the API.
+  EXPECT_EQ(Digest(*cluster_->GetObject(kBucket, Key("vmlinuz"))),
+            Digest(kernel));
+  // A serves it at once, from what it staged: no GET of its own.
+  EXPECT_EQ(TftpGet(port(), "vmlinuz"), Digest(kernel));
+  absl::SleepFor(absl::Seconds(1.2));
+  EXPECT_EQ(TftpGet((*b)->port(), "vmlinuz"), Digest(kernel));
+  // B's cold one and its revalidation, and this test's check above.
+  EXPECT_EQ(OriginRequests("GET", "vmlinuz"), 3);
+
+  // Content that is not what the sha256 says stores nothing.
+  httplib::Result bad =
+      a_api->Put(absl::StrCat("/v1/files/vmlinuz?sha256=", Sha256Hex("other")),
+                 "x", "application/octet-stream");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 422);
+  EXPECT_EQ(OriginRequests("PUT", "vmlinuz"), 2);
+
+  // What is not built over an origin says so.
+  httplib::Result listed = a_api->Get("/v1/list/");
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->status, 409);
+  EXPECT_THAT(listed->body, HasSubstr("not built over --origin yet"));
+
+  std::unique_ptr<httplib::Client> b_api = admin_test::UnixClient(
+      absl::StrCat((*b)->root(), ".ringtftpd/admin.sock"));
+  httplib::Result removed = b_api->Delete("/v1/files/vmlinuz");
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(removed->status, 200) << removed->body;
+  EXPECT_TRUE(
+      absl::IsNotFound(cluster_->GetObject(kBucket, Key("vmlinuz")).status()));
+  absl::SleepFor(absl::Seconds(1.2));
+  for (uint16_t server_port : {port(), (*b)->port()}) {
+    absl::StatusOr<Packet> reply = ExchangeOnce(
+        server_port, MakeRequest(Opcode::kRrq, "vmlinuz", "octet"));
+    ASSERT_TRUE(reply.ok()) << reply.status();
+    EXPECT_EQ(reply->opcode, Opcode::kError);
+    EXPECT_EQ(reply->number, 1);
+  }
+  httplib::Result again = b_api->Delete("/v1/files/vmlinuz");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 404);
+  EXPECT_EQ((*b)->Stop(), 0);
+}
+
 }  // namespace
 }  // namespace ringtftp::integration

@@ -130,6 +130,9 @@ absl::StatusOr<std::optional<CachedFile>> OriginCache::Lookup(
   std::shared_ptr<const Stream> stream;
   {
     absl::MutexLock lock(&mutex_);
+    if (entries_.size() >= kMaxEntries && !entries_.contains(*key)) {
+      ForgetMissesLocked(now);
+    }
     Entry& entry = entries_[*key];
     if (entry.fetching) {
       Count(kJoins);
@@ -343,6 +346,13 @@ void OriginCache::Install(const std::string& key, const std::string& file,
     }
   }
   for (const std::string& old : to_delete) store_.Delete(old).IgnoreError();
+}
+
+void OriginCache::ForgetMissesLocked(absl::Time now) {
+  absl::erase_if(entries_, [&](const auto& named) {
+    const Entry& entry = named.second;
+    return entry.file.empty() && !entry.fetching && !Fresh(entry, now);
+  });
 }
 
 std::vector<std::string> OriginCache::EvictLocked() {

@@ -165,6 +165,10 @@ class OriginCache {
   static absl::StatusOr<CachedFile> Follow(const Stream& stream);
   // The committed file `file` of the cache store.
   absl::StatusOr<CachedFile> OpenWhole(const std::string& file) const;
+  // Names probed (each costs an entry, even the misses) before the misses
+  // no longer remembered are forgotten.
+  static constexpr size_t kMaxEntries = 65536;
+  void ForgetMissesLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Files to delete to keep within max_bytes, least recently used first.
   std::vector<std::string> EvictLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   bool Fresh(const Entry& entry, absl::Time now) const;

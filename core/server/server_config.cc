@@ -101,8 +101,8 @@ std::vector<absl::Status> OriginProblems(const ServerConfig& config) {
   }
   if (config.write_mode != WriteMode::kOff) {
     problems.push_back(absl::InvalidArgumentError(
-        "--write: uploads through --origin are not built yet; publish with "
-        "the bucket's own tools"));
+        "--write: TFTP uploads through --origin are not built yet; publish "
+        "with the admin API (PUT /v1/files/NAME) or the bucket's tools"));
   }
   if (config.unique_root_by_ip) {
     problems.push_back(absl::InvalidArgumentError(

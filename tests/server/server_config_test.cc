@@ -75,7 +75,7 @@ TEST(ServerConfigTest, AnOriginNeedsACacheDirAndNoUploads) {
   }
   ASSERT_EQ(messages.size(), 5u);
   EXPECT_EQ(messages[0].rfind("--cache_dir: --origin needs", 0), 0u);
-  EXPECT_EQ(messages[1].rfind("--write: uploads through --origin", 0), 0u);
+  EXPECT_EQ(messages[1].rfind("--write: TFTP uploads through --origin", 0), 0u);
   EXPECT_EQ(messages[2].rfind("--unique_root: ", 0), 0u);
   EXPECT_EQ(messages[3].rfind("--origin_revalidate: ", 0), 0u);
   EXPECT_EQ(messages[4].rfind("--origin_timeout: ", 0), 0u);

@@ -163,7 +163,7 @@ absl::StatusOr<std::optional<CachedFile>> OriginCache::Lookup(
 }
 
 void OriginCache::Run() {
-  S3Client client(config_.origin);
+  S3Client client(config_.origin, config_.observe_latency);
   auto work_or_stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     return stopping_ || !queue_.empty();
   };

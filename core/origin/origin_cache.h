@@ -48,6 +48,8 @@ struct OriginCacheConfig {
   // The cache directory's budget; least recently used objects go first.
   uint64_t max_bytes = uint64_t{10} << 30;
   int fetchers = 4;
+  // Where the latency of each origin request is told (/metrics).
+  S3Client::LatencyObserver observe_latency;
 };
 
 class OriginCache {

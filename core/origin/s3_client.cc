@@ -39,6 +39,7 @@ absl::string_view ErrorCodeIn(absl::string_view body) {
 }  // namespace
 
 struct S3Client::Exchange {
+  const char* method = "";
   std::string description;  // "GET s3://bucket/key", for messages.
   curl_slist* headers = nullptr;
   char error[CURL_ERROR_SIZE] = {};
@@ -117,7 +118,8 @@ std::string EncodeKeyPath(absl::string_view key) {
   return encoded;
 }
 
-S3Client::S3Client(const OriginConfig& config) : config_(config) {
+S3Client::S3Client(const OriginConfig& config, LatencyObserver observe_latency)
+    : config_(config), observe_latency_(std::move(observe_latency)) {
   InitializeCurlOnce();
   curl_ = curl_easy_init();
 }
@@ -140,6 +142,7 @@ void S3Client::Prepare(Exchange& exchange, const char* method,
   CURL* curl = Handle(curl_);
   curl_easy_reset(curl);
   exchange.curl = curl;
+  exchange.method = method;
   exchange.description = absl::StrCat(method, " ", url);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -175,6 +178,12 @@ absl::StatusOr<long> S3Client::Perform(Exchange& exchange) {
   curl_easy_setopt(Handle(curl_), CURLOPT_HTTPHEADER, exchange.headers);
   CURLcode code = curl_easy_perform(Handle(curl_));
   if (!exchange.aborted.ok()) return exchange.aborted;
+  curl_off_t first_byte_us = 0;
+  if (observe_latency_ != nullptr && code == CURLE_OK &&
+      curl_easy_getinfo(Handle(curl_), CURLINFO_STARTTRANSFER_TIME_T,
+                        &first_byte_us) == CURLE_OK) {
+    observe_latency_(exchange.method, absl::Microseconds(first_byte_us));
+  }
   if (code != CURLE_OK) {
     return absl::UnavailableError(absl::StrCat(
         "origin unavailable: ", exchange.description, ": ",

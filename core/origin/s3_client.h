@@ -6,12 +6,14 @@
 #define RINGTFTP_CORE_ORIGIN_S3_CLIENT_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "core/origin/origin_config.h"
 #include "fs/readable_file.h"
@@ -28,7 +30,12 @@ struct ObjectHead {
 // 5xx, kInternal for any other answer; each message names the request.
 class S3Client {
  public:
-  explicit S3Client(const OriginConfig& config);
+  // Told each request's method and the time to its answer's first byte.
+  using LatencyObserver =
+      std::function<void(absl::string_view method, absl::Duration latency)>;
+
+  explicit S3Client(const OriginConfig& config,
+                    LatencyObserver observe_latency = nullptr);
   S3Client(const S3Client&) = delete;
   S3Client& operator=(const S3Client&) = delete;
   ~S3Client();
@@ -69,6 +76,7 @@ class S3Client {
   absl::Status Refusal(const Exchange& exchange, long status) const;
 
   const OriginConfig config_;
+  const LatencyObserver observe_latency_;
   void* curl_;  // CURL*, kept for its connection cache.
 };
 

@@ -86,6 +86,10 @@ Server::Server(const ServerConfig& config, RootStore store)
 Server::~Server() {
   Stop();
   Join();
+  // The origin's threads tell stats_ of their requests, and the admin API
+  // puts through the origin: both go before stats_ does.
+  admin_.reset();
+  origin_.reset();
   // Reactors own their sockets once made; any left here never got one.
   if (reactors_.empty()) {
     for (const std::vector<int>& fds : listen_fds_) {
@@ -181,8 +185,13 @@ absl::Status Server::OpenCacheDir() {
 
 absl::Status Server::StartOrigin() {
   if (!cache_dir_.has_value()) return absl::OkStatus();
+  OriginCacheConfig origin_config = *config_.origin;
+  origin_config.observe_latency = [this](absl::string_view method,
+                                         absl::Duration latency) {
+    stats_.OnOriginLatency(method, latency);
+  };
   absl::StatusOr<std::unique_ptr<OriginCache>> origin =
-      OriginCache::Start(*config_.origin, *std::move(cache_dir_));
+      OriginCache::Start(origin_config, *std::move(cache_dir_));
   cache_dir_.reset();
   if (!origin.ok()) {
     return absl::Status(origin.status().code(),

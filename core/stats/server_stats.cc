@@ -71,17 +71,28 @@ void ServerStats::OnTransferFinished(Direction direction, bool ok,
   Bump(ok ? stats.completed : stats.failed[CodeSlot(code)]);
   Bump(stats.bytes, bytes);
   Bump(stats.retransmits, retransmits);
+  Observe(stats.duration, duration);
+}
+
+void ServerStats::Observe(Histogram& histogram, absl::Duration duration) {
   const double seconds = absl::ToDoubleSeconds(duration);
   size_t bucket = 0;
   while (bucket < kDurationBounds.size() && seconds > kDurationBounds[bucket]) {
     ++bucket;
   }
-  Bump(stats.duration.buckets[bucket]);
-  Bump(stats.duration.count);
-  Bump(stats.duration.sum_ns,
+  Bump(histogram.buckets[bucket]);
+  Bump(histogram.count);
+  Bump(histogram.sum_ns,
        duration > absl::ZeroDuration()
            ? static_cast<uint64_t>(absl::ToInt64Nanoseconds(duration))
            : 0);
+}
+
+void ServerStats::OnOriginLatency(absl::string_view method,
+                                  absl::Duration latency) {
+  for (size_t i = 0; i < kOriginMethods.size(); ++i) {
+    if (method == kOriginMethods[i]) Observe(origin_latency_[i], latency);
+  }
 }
 
 void ServerStats::OnRefused(ErrorCode code) { Bump(refused_[CodeSlot(code)]); }
@@ -123,7 +134,10 @@ class PrometheusRenderer {
               stats_.sends_failed_);
     AddDropped();
     if (stats_.cache_ != nullptr) AddCache(stats_.cache_->stats());
-    if (stats_.origin_ != nullptr) AddOrigin(stats_.origin_->stats());
+    if (stats_.origin_ != nullptr) {
+      AddOrigin(stats_.origin_->stats());
+      AddOriginLatency();
+    }
     AddDurations();
     return prometheus::TextSerializer().Serialize(families_);
   }
@@ -303,23 +317,39 @@ class PrometheusRenderer {
         Add("ringtftp_transfer_duration_seconds",
             "Duration of finished transfers.", MetricType::Histogram);
     for (const DirectionOf& direction : Directions()) {
-      const ServerStats::Histogram& histogram = direction.stats->duration;
-      ClientMetric metric;
-      metric.label = {{"direction", direction.label}};
-      uint64_t cumulative = 0;
-      for (size_t i = 0; i < histogram.buckets.size(); ++i) {
-        cumulative += histogram.buckets[i].load(kRelaxed);
-        metric.histogram.bucket.push_back(
-            {.cumulative_count = cumulative,
-             .upper_bound = i < ServerStats::kDurationBounds.size()
-                                ? ServerStats::kDurationBounds[i]
-                                : std::numeric_limits<double>::infinity()});
-      }
-      // The count is the +Inf bucket's, so that the two always agree.
-      metric.histogram.sample_count = cumulative;
-      metric.histogram.sample_sum = Load(histogram.sum_ns) / 1e9;
-      family.metric.push_back(std::move(metric));
+      AddHistogram(family, {{"direction", direction.label}},
+                   direction.stats->duration);
     }
+  }
+
+  void AddOriginLatency() {
+    MetricFamily& family =
+        Add("ringtftp_origin_latency_seconds",
+            "Time from an origin request to the first byte of its answer.",
+            MetricType::Histogram);
+    for (size_t i = 0; i < ServerStats::kOriginMethods.size(); ++i) {
+      AddHistogram(family, {{"method", ServerStats::kOriginMethods[i]}},
+                   stats_.origin_latency_[i]);
+    }
+  }
+
+  static void AddHistogram(MetricFamily& family, Labels labels,
+                           const ServerStats::Histogram& histogram) {
+    ClientMetric metric;
+    metric.label = std::move(labels);
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < histogram.buckets.size(); ++i) {
+      cumulative += histogram.buckets[i].load(kRelaxed);
+      metric.histogram.bucket.push_back(
+          {.cumulative_count = cumulative,
+           .upper_bound = i < ServerStats::kDurationBounds.size()
+                              ? ServerStats::kDurationBounds[i]
+                              : std::numeric_limits<double>::infinity()});
+    }
+    // The count is the +Inf bucket's, so that the two always agree.
+    metric.histogram.sample_count = cumulative;
+    metric.histogram.sample_sum = Load(histogram.sum_ns) / 1e9;
+    family.metric.push_back(std::move(metric));
   }
 
   const ServerStats& stats_;

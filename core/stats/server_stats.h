@@ -61,6 +61,9 @@ class ServerStats {
   void WatchCache(const BlockCache* cache) { cache_ = cache; }
   // Likewise the origin's cache, with --origin.
   void WatchOrigin(const OriginCache* origin) { origin_ = origin; }
+  // An origin request of `method` ("HEAD", "GET", "PUT", "DELETE") had the
+  // first byte of its answer after `latency`.
+  void OnOriginLatency(absl::string_view method, absl::Duration latency);
 
   // The text exposition format (0.0.4) of every counter, serialised by
   // prometheus-cpp.
@@ -85,7 +88,11 @@ class ServerStats {
     Histogram duration;
   };
 
+  static constexpr std::array<const char*, 4> kOriginMethods = {
+      "HEAD", "GET", "PUT", "DELETE"};
+
   static size_t CodeSlot(ErrorCode code);
+  static void Observe(Histogram& histogram, absl::Duration duration);
   PerDirection& Of(Direction direction) {
     return direction == Direction::kRead ? read_ : write_;
   }
@@ -96,6 +103,7 @@ class ServerStats {
   Counter admission_waits_{0};
   Counter sends_failed_{0};
   std::array<Counter, static_cast<size_t>(DropReason::kCount)> dropped_{};
+  std::array<Histogram, kOriginMethods.size()> origin_latency_{};
   const BlockCache* cache_ = nullptr;
   const OriginCache* origin_ = nullptr;
 };

@@ -190,6 +190,14 @@ TEST_F(OriginTest, AStormOfColdReadsCostsOneOriginGet) {
   EXPECT_GT(
       admin_test::ValueOf(metrics, "ringtftp_origin_single_flight_joins_total"),
       0);
+  // One HEAD and one GET, timed to their first byte.
+  for (const char* method : {"HEAD", "GET"}) {
+    EXPECT_EQ(
+        admin_test::ValueOf(metrics, "ringtftp_origin_latency_seconds_count",
+                            {{"method", method}}),
+        1)
+        << method;
+  }
 }
 
 TEST_F(OriginTest, AMissingNameCostsOneHeadPerTtl) {

@@ -73,6 +73,7 @@ OriginCache::OriginCache(const OriginCacheConfig& config, RootStore store)
     : config_(config), store_(std::move(store)) {}
 
 OriginCache::~OriginCache() {
+  cancel_.store(true, std::memory_order_relaxed);
   {
     absl::MutexLock lock(&mutex_);
     stopping_ = true;
@@ -163,7 +164,7 @@ absl::StatusOr<std::optional<CachedFile>> OriginCache::Lookup(
 }
 
 void OriginCache::Run() {
-  S3Client client(config_.origin, config_.observe_latency);
+  S3Client client(config_.origin, config_.observe_latency, &cancel_);
   auto work_or_stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     return stopping_ || !queue_.empty();
   };

@@ -208,6 +208,8 @@ class OriginCache {
   const OriginCacheConfig config_;
   const RootStore store_;
   mutable std::atomic<uint64_t> counters_[kCounterCount] = {};
+  // Set by the destructor: downloads in flight end rather than finish.
+  std::atomic<bool> cancel_{false};
   mutable absl::Mutex mutex_;
   absl::flat_hash_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mutex_);
   std::deque<std::string> queue_ ABSL_GUARDED_BY(mutex_);

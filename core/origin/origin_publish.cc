@@ -51,9 +51,9 @@ absl::StatusOr<OriginCache::Published> OriginCache::Publish(
   absl::StatusOr<ReadableFile> staged =
       sha256.ok() ? store_.OpenForRead(file) : sha256.status();
   absl::StatusOr<std::string> etag =
-      staged.ok()
-          ? S3Client(config_.origin, config_.observe_latency).Put(*key, *staged)
-          : staged.status();
+      staged.ok() ? S3Client(config_.origin, config_.observe_latency, &cancel_)
+                        .Put(*key, *staged)
+                  : staged.status();
   if (!etag.ok()) {
     store_.Delete(file).IgnoreError();
     return etag.status();
@@ -68,7 +68,7 @@ absl::StatusOr<OriginCache::Published> OriginCache::Publish(
 absl::Status OriginCache::Remove(absl::string_view name) {
   absl::StatusOr<std::string> key = ObjectKey(config_.origin, name);
   if (!key.ok()) return key.status();
-  S3Client client(config_.origin, config_.observe_latency);
+  S3Client client(config_.origin, config_.observe_latency, &cancel_);
   absl::StatusOr<ObjectHead> head = client.Head(*key);
   if (!head.ok()) {
     if (!absl::IsNotFound(head.status())) return head.status();

@@ -21,6 +21,14 @@ constexpr size_t kErrorBodyBytes = 4096;
 
 CURL* Handle(void* curl) { return static_cast<CURL*>(curl); }
 
+// libcurl's progress callback: non-zero aborts the transfer.
+int Cancelled(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancel)->load(
+             std::memory_order_relaxed)
+             ? 1
+             : 0;
+}
+
 void InitializeCurlOnce() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -118,8 +126,11 @@ std::string EncodeKeyPath(absl::string_view key) {
   return encoded;
 }
 
-S3Client::S3Client(const OriginConfig& config, LatencyObserver observe_latency)
-    : config_(config), observe_latency_(std::move(observe_latency)) {
+S3Client::S3Client(const OriginConfig& config, LatencyObserver observe_latency,
+                   const std::atomic<bool>* cancel)
+    : config_(config),
+      observe_latency_(std::move(observe_latency)),
+      cancel_(cancel) {
   InitializeCurlOnce();
   curl_ = curl_easy_init();
 }
@@ -149,6 +160,11 @@ void S3Client::Prepare(Exchange& exchange, const char* method,
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, exchange.error);
   const long timeout_ms = absl::ToInt64Milliseconds(config_.timeout);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  if (cancel_ != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &Cancelled);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, cancel_);
+  }
   // A body may take long; a stall may not.
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,

@@ -5,6 +5,7 @@
 #ifndef RINGTFTP_CORE_ORIGIN_S3_CLIENT_H_
 #define RINGTFTP_CORE_ORIGIN_S3_CLIENT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -34,8 +35,11 @@ class S3Client {
   using LatencyObserver =
       std::function<void(absl::string_view method, absl::Duration latency)>;
 
+  // A request in flight when `*cancel` becomes true ends within about a
+  // second, kUnavailable.
   explicit S3Client(const OriginConfig& config,
-                    LatencyObserver observe_latency = nullptr);
+                    LatencyObserver observe_latency = nullptr,
+                    const std::atomic<bool>* cancel = nullptr);
   S3Client(const S3Client&) = delete;
   S3Client& operator=(const S3Client&) = delete;
   ~S3Client();
@@ -77,6 +81,7 @@ class S3Client {
 
   const OriginConfig config_;
   const LatencyObserver observe_latency_;
+  const std::atomic<bool>* const cancel_;
   void* curl_;  // CURL*, kept for its connection cache.
 };
 

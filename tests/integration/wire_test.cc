@@ -1,6 +1,8 @@
 // Raw-socket tests: exact bytes on the wire, timing of retransmissions and
 // the RFC 1350/2347/7440 rules the clients of DESIGN.md §3 depend on.
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -334,6 +337,49 @@ TEST_F(WireTest, DuplicateRrqFromSameTidDoesNotStartSecondTransfer) {
     EXPECT_EQ(datagram.bytes, first->bytes) << Describe(datagram);
   }
   Send(socket, tid, MakeAck(1));
+  EXPECT_TRUE(TransferLogged("once", {{"result", "ok"}}));
+  const std::vector<LogRecord> transfers = server().WaitForRecords(
+      [](const LogRecord& r) { return r.Get("file") == "once"; }, 2,
+      absl::Milliseconds(500));
+  EXPECT_EQ(transfers.size(), 1u) << server().LogText();
+}
+
+// With a reactor per CPU, a request is handled on the CPU that received
+// it: a repeat sent from another CPU reaches another reactor, which must
+// not start a second transfer to the same TID either.
+TEST_F(WireTest, ARepeatThatReachesAnotherReactorStartsNothing) {
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+  std::vector<int> cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE && cpus.size() < 2; ++cpu) {
+    if (CPU_ISSET(cpu, &allowed)) cpus.push_back(cpu);
+  }
+  ASSERT_FALSE(cpus.empty());
+  // A reactor per CPU: the server steers requests by receiving CPU.
+  ASSERT_TRUE(StartServer({absl::StrCat("--reactors=", CPU_COUNT(&allowed))}));
+  AddRootFile("once", 100, 7);
+  UdpSocket socket = NewSocket();
+  const std::string rrq = MakeRequest(kRrq, "once", "octet");
+  // On loopback a datagram is received on the CPU that sent it.
+  auto send_on = [&](int cpu) {
+    std::thread sender([&] {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      EXPECT_EQ(pthread_setaffinity_np(pthread_self(), sizeof(one), &one), 0);
+      Send(socket, port(), rrq);
+    });
+    sender.join();
+  };
+  send_on(cpus.front());
+  std::optional<Datagram> first = socket.Receive(kReplyTimeout);
+  ASSERT_TRUE(first.has_value());
+  send_on(cpus.back());
+  for (const Datagram& datagram : socket.ReceiveFor(absl::Seconds(1))) {
+    EXPECT_EQ(datagram.port, first->port) << Describe(datagram);
+    EXPECT_EQ(datagram.bytes, first->bytes) << Describe(datagram);
+  }
+  Send(socket, first->port, MakeAck(1));
   EXPECT_TRUE(TransferLogged("once", {{"result", "ok"}}));
   const std::vector<LogRecord> transfers = server().WaitForRecords(
       [](const LogRecord& r) { return r.Get("file") == "once"; }, 2,

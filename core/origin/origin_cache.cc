@@ -131,7 +131,7 @@ absl::StatusOr<std::optional<CachedFile>> OriginCache::Lookup(
   std::shared_ptr<const Stream> stream;
   {
     absl::MutexLock lock(&mutex_);
-    if (entries_.size() >= kMaxEntries && !entries_.contains(*key)) {
+    if (entries_.size() >= sweep_at_ && !entries_.contains(*key)) {
       ForgetMissesLocked(now);
     }
     Entry& entry = entries_[*key];
@@ -282,27 +282,18 @@ void OriginCache::Settle(const std::string& key, Outcome outcome) {
     Entry& entry = entries_[key];
     entry.fetching = false;
     entry.stream.reset();
-    entry.checked = absl::Now();
+    // Before any eviction: the entry just settled is the most recent.
+    entry.checked = entry.used = absl::Now();
     waiters = std::exchange(entry.waiters, {});
     if (outcome.unchanged && !outcome.refusal.ok()) {
       Count(kStaleServed, waiters.size());
     }
     if (!outcome.unchanged) {
-      if (!entry.file.empty()) to_delete.push_back(entry.file);
-      bytes_ -= entry.size;
-      entry.file = outcome.file;
-      entry.etag = outcome.etag;
-      entry.size = outcome.size;
-      entry.refusal = AsRefusal(
-          outcome.refusal,
-          absl::string_view(key).substr(config_.origin.prefix.size()));
-      bytes_ += entry.size;
+      ReplaceLocked(key, entry, outcome.file, outcome.etag, outcome.size,
+                    outcome.refusal, to_delete);
     }
-    entry.used = entry.checked;
     answer = entry.file.empty() ? absl::StatusOr<std::string>(entry.refusal)
                                 : entry.file;
-    std::vector<std::string> evicted = EvictLocked();
-    to_delete.insert(to_delete.end(), evicted.begin(), evicted.end());
   }
   for (const Waiter& waiter : waiters) {
     waiter.mailbox->Post(
@@ -330,23 +321,29 @@ void OriginCache::Install(const std::string& key, const std::string& file,
     if (entry.fetching) {
       if (!file.empty()) to_delete.push_back(file);
     } else {
-      if (!entry.file.empty()) to_delete.push_back(entry.file);
-      bytes_ += size - entry.size;
-      entry.file = file;
-      entry.etag = etag;
-      entry.size = size;
-      entry.refusal =
-          file.empty()
-              ? AsRefusal(
-                    absl::NotFoundError(""),
-                    absl::string_view(key).substr(config_.origin.prefix.size()))
-              : absl::OkStatus();
       entry.checked = entry.used = absl::Now();
-      std::vector<std::string> evicted = EvictLocked();
-      to_delete.insert(to_delete.end(), evicted.begin(), evicted.end());
+      ReplaceLocked(key, entry, file, etag, size,
+                    file.empty() ? absl::NotFoundError("") : absl::OkStatus(),
+                    to_delete);
     }
   }
   for (const std::string& old : to_delete) store_.Delete(old).IgnoreError();
+}
+
+void OriginCache::ReplaceLocked(const std::string& key, Entry& entry,
+                                const std::string& file,
+                                const std::string& etag, uint64_t size,
+                                const absl::Status& refusal,
+                                std::vector<std::string>& to_delete) {
+  if (!entry.file.empty()) to_delete.push_back(entry.file);
+  bytes_ += size - entry.size;
+  entry.file = file;
+  entry.etag = etag;
+  entry.size = size;
+  entry.refusal = AsRefusal(
+      refusal, absl::string_view(key).substr(config_.origin.prefix.size()));
+  std::vector<std::string> evicted = EvictLocked();
+  to_delete.insert(to_delete.end(), evicted.begin(), evicted.end());
 }
 
 void OriginCache::ForgetMissesLocked(absl::Time now) {
@@ -354,6 +351,9 @@ void OriginCache::ForgetMissesLocked(absl::Time now) {
     const Entry& entry = named.second;
     return entry.file.empty() && !entry.fetching && !Fresh(entry, now);
   });
+  // Misses still remembered stay: the next sweep waits until as many
+  // names again were asked for, so a flood costs no sweep per request.
+  sweep_at_ = std::max(kMaxEntries, 2 * entries_.size());
 }
 
 std::vector<std::string> OriginCache::EvictLocked() {

@@ -163,12 +163,19 @@ class OriginCache {
   // the streamable waiters start now.
   void StartStream(const std::string& key, Stream stream);
   void Settle(const std::string& key, Outcome outcome);
+  // `entry` of `key` now holds `file` (or, `file` empty, no object, and
+  // `refusal` says why); the files no longer needed go to `to_delete`.
+  void ReplaceLocked(const std::string& key, Entry& entry,
+                     const std::string& file, const std::string& etag,
+                     uint64_t size, const absl::Status& refusal,
+                     std::vector<std::string>& to_delete)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Another reader of a download under way.
   static absl::StatusOr<CachedFile> Follow(const Stream& stream);
   // The committed file `file` of the cache store.
   absl::StatusOr<CachedFile> OpenWhole(const std::string& file) const;
   // Names probed (each costs an entry, even the misses) before the misses
-  // no longer remembered are forgotten.
+  // no longer remembered are first forgotten.
   static constexpr size_t kMaxEntries = 65536;
   void ForgetMissesLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Files to delete to keep within max_bytes, least recently used first.
@@ -213,6 +220,7 @@ class OriginCache {
   mutable absl::Mutex mutex_;
   absl::flat_hash_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mutex_);
   std::deque<std::string> queue_ ABSL_GUARDED_BY(mutex_);
+  size_t sweep_at_ ABSL_GUARDED_BY(mutex_) = kMaxEntries;
   uint64_t bytes_ ABSL_GUARDED_BY(mutex_) = 0;
   uint64_t next_file_ ABSL_GUARDED_BY(mutex_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;

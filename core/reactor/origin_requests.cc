@@ -43,7 +43,7 @@ void Reactor::AskOrigin(const Endpoint& local, const Endpoint& peer,
     StartSession(local, peer, request, asked, *std::move(found), now);
     return;
   }
-  parked_peers_[peer] = ticket;
+  parked_peers_.insert(peer);
   parked_.emplace(ticket,
                   Parked{local, peer, std::move(request), std::move(asked)});
 }

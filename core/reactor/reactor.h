@@ -252,7 +252,7 @@ class Reactor final : public SessionIo {
   uint64_t origin_signal_ = 0;  // Where the eventfd's count is read to.
   uint64_t next_ticket_ = 1;
   absl::flat_hash_map<uint64_t, Parked> parked_;
-  absl::flat_hash_map<Endpoint, uint64_t> parked_peers_;
+  absl::flat_hash_set<Endpoint> parked_peers_;
   bool stopping_ = false;
   absl::Time grace_end_ = absl::InfiniteFuture();
   absl::Time hard_end_ = absl::InfiniteFuture();

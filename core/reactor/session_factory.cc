@@ -62,12 +62,12 @@ absl::Status FinishEncoding(const SessionPolicy& policy, OpenedSource& opened) {
 absl::StatusOr<OpenedSource> OpenSource(const SessionPolicy& policy,
                                         const Request& request,
                                         std::optional<CachedFile> cached) {
-  std::shared_ptr<const GrowingBytes> growing;
+  std::shared_ptr<const GrowingBytes> growing =
+      cached.has_value() ? std::move(cached->growing) : nullptr;
   absl::StatusOr<ReadableFile> file =
       cached.has_value() ? std::move(cached->file)
                          : policy.store->OpenForRead(request.filename);
   if (!file.ok()) return file.status();
-  if (cached.has_value()) growing = std::move(cached->growing);
   const FileIdentity identity = file->identity();
   if (request.mode == TransferMode::kOctet) {
     return OpenedSource{.source = *std::move(file),

@@ -93,6 +93,14 @@ class OriginTest : public IntegrationTest {
     absl::StatusOr<std::string> bytes = ReadFile(local);
     return bytes.ok() ? Digest(*bytes) : "failed: unreadable";
   }
+  // Sends the RRQ of `name` (octet, no options) from `socket`: its first
+  // reply, which a lock-step client answers when it likes.
+  std::optional<Datagram> OpenRead(UdpSocket& socket, absl::string_view name) {
+    if (!socket.SendTo(port(), MakeRequest(Opcode::kRrq, name, "octet")).ok()) {
+      return std::nullopt;
+    }
+    return socket.Receive(absl::Seconds(10));
+  }
   static std::string Digest(absl::string_view bytes) {
     return absl::StrCat(bytes.size(), " bytes, sha256 ", Sha256Hex(bytes));
   }
@@ -141,10 +149,7 @@ TEST_F(OriginTest, TheFirstBoardDoesNotWaitForTheWholeImage) {
   ASSERT_TRUE(StartServer(OriginFlags("cache")));
   absl::StatusOr<UdpSocket> socket = UdpSocket::Open();
   ASSERT_TRUE(socket.ok());
-  ASSERT_TRUE(
-      socket->SendTo(port(), MakeRequest(Opcode::kRrq, "big.img", "octet"))
-          .ok());
-  std::optional<Datagram> first = socket->Receive(absl::Seconds(10));
+  std::optional<Datagram> first = OpenRead(*socket, "big.img");
   ASSERT_TRUE(first.has_value());
   std::vector<admin_test::Sample> metrics = Metrics(server());
   EXPECT_EQ(admin_test::ValueOf(metrics, "ringtftp_origin_cache_objects"), 0)
@@ -225,10 +230,7 @@ TEST_F(OriginTest, AReplacedObjectReachesNewReadsNeverOneInFlight) {
   ASSERT_TRUE(StartServer(OriginFlags("cache", {"--origin_revalidate=1"})));
   absl::StatusOr<UdpSocket> socket = UdpSocket::Open();
   ASSERT_TRUE(socket.ok());
-  ASSERT_TRUE(
-      socket->SendTo(port(), MakeRequest(Opcode::kRrq, "vmlinuz", "octet"))
-          .ok());
-  std::optional<Datagram> first = socket->Receive(absl::Seconds(10));
+  std::optional<Datagram> first = OpenRead(*socket, "vmlinuz");
   ASSERT_TRUE(first.has_value());
   std::string in_flight = ParsePacket(first->bytes)->payload;
 

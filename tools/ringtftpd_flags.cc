@@ -132,7 +132,10 @@ ABSL_FLAG(std::string, backslash, "auto",
 ABSL_FLAG(std::string, unique_root, "off",
           "ip: a read of NAME from client ADDR is served ADDR/NAME when that "
           "file exists, else NAME (dnsmasq's tftp-unique-root), e.g. "
-          "10.0.0.7/pxelinux.cfg/default; off: no per-client files.");
+          "10.0.0.7/pxelinux.cfg/default; mac: the same by the client's "
+          "Ethernet address from the kernel's neighbour table, e.g. "
+          "02-00-5e-10-00-07/pxelinux.cfg/default (a client not on a local "
+          "link gets NAME); off: no per-client files.");
 ABSL_FLAG(bool, lowercase, false,
           "Fold requested names to lower case (ASCII), as dnsmasq's "
           "tftp-lowercase, before --remap.");
@@ -288,14 +291,14 @@ ServerConfig ConfigFromFlags(std::vector<absl::Status>& problems) {
   Take(ParseBackslashMode(absl::GetFlag(FLAGS_backslash)), config.backslash,
        problems);
   config.lowercase = absl::GetFlag(FLAGS_lowercase);
-  Take(ParseUniqueRoot(absl::GetFlag(FLAGS_unique_root)),
-       config.unique_root_by_ip, problems);
+  Take(ParseUniqueRoot(absl::GetFlag(FLAGS_unique_root)), config.unique_root,
+       problems);
   config.remap_file = absl::GetFlag(FLAGS_remap);
   config.remap_steps = absl::GetFlag(FLAGS_remap_steps);
   config.rules = RulesFromFlags(config, problems);
   config.origin = OriginFromFlags(problems);
-  config.cache_dir = OrSystemdDirectory(absl::GetFlag(FLAGS_cache_dir),
-                                        "CACHE_DIRECTORY", "");
+  config.cache_dir =
+      OrSystemdDirectory(absl::GetFlag(FLAGS_cache_dir), "CACHE_DIRECTORY", "");
   for (absl::Status& problem : ConfigProblems(config)) {
     problems.push_back(std::move(problem));
   }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 
 namespace ringtftp {
 
@@ -23,6 +24,14 @@ absl::Status RewriteName(const NamePolicy& policy, const RemapQuery& query,
   if (!remapped.ok()) return remapped.status();
   *name = *std::move(remapped);
   return absl::OkStatus();
+}
+
+void AppendHardwareAddress(absl::Span<const uint8_t> hardware,
+                           std::string* out) {
+  for (size_t i = 0; i < hardware.size(); ++i) {
+    if (i > 0) out->push_back('-');
+    absl::StrAppend(out, absl::Hex(hardware[i], absl::kZeroPad2));
+  }
 }
 
 }  // namespace ringtftp

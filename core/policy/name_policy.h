@@ -6,29 +6,37 @@
 #ifndef RINGTFTP_CORE_POLICY_NAME_POLICY_H_
 #define RINGTFTP_CORE_POLICY_NAME_POLICY_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "core/policy/remap_engine.h"
 #include "core/policy/remap_rules.h"
 
 namespace ringtftp {
+
+// dnsmasq's tftp-unique-root: the directory of a client's own files.
+enum class UniqueRoot {
+  kOff,
+  kIp,   // CLIENT is its address, as \i writes it: 10.0.0.7
+  kMac,  // Its Ethernet address, as dnsmasq writes it: 02-00-5e-10-00-07
+};
 
 struct NamePolicy {
   bool backslash_to_slash = true;
   bool lowercase = false;
   std::shared_ptr<const RemapRules> remap;  // Null: no rules.
   int remap_steps = kDefaultRemapSteps;
-  // dnsmasq's tftp-unique-root=ip: a read of NAME is served CLIENT/NAME
-  // (CLIENT the address, as \i writes it) when that file exists, after
-  // the rewriting above.
-  bool unique_root_by_ip = false;
+  // A read of NAME is served CLIENT/NAME when that file exists, after the
+  // rewriting above.
+  UniqueRoot unique_root = UniqueRoot::kOff;
 
   // Does any rewriting at all?
   bool active() const {
     return backslash_to_slash || lowercase || remap != nullptr ||
-           unique_root_by_ip;
+           unique_root != UniqueRoot::kOff;
   }
 };
 
@@ -36,6 +44,11 @@ struct NamePolicy {
 // remap rules. Allocates only to run remap rules.
 absl::Status RewriteName(const NamePolicy& policy, const RemapQuery& query,
                          std::string* name);
+
+// Appends `hardware` as --unique_root=mac names a client's directory:
+// lower-case hex pairs joined by '-'.
+void AppendHardwareAddress(absl::Span<const uint8_t> hardware,
+                           std::string* out);
 
 }  // namespace ringtftp
 

@@ -22,6 +22,8 @@ class RemapClient {
   static RemapClient Ipv6(const std::array<uint8_t, 16>& bytes);
 
   bool ipv6() const { return ipv6_; }
+  // The address; only the first 4 bytes for IPv4.
+  const std::array<uint8_t, 16>& bytes() const { return bytes_; }
   // "192.0.2.169" or "2001:db8::1" (\i).
   void AppendText(std::string* out) const;
   // "C00002A9", or 32 hex digits for IPv6 (\x).

@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "core/policy/name_policy.h"
 #include "core/policy/remap_client.h"
+#include "core/reactor/neighbour_table.h"
 #include "core/reactor/reactor.h"
 
 namespace ringtftp {
@@ -26,7 +27,7 @@ bool FoldsChange(const NamePolicy& policy, const std::string& name) {
 }  // namespace
 
 absl::Status Reactor::RewriteRequestName(const Endpoint& peer, Request& request,
-                                         std::string* asked) const {
+                                         std::string* asked, absl::Time now) {
   const NamePolicy* policy = rules_ == nullptr ? nullptr : rules_->names.get();
   if (policy == nullptr || !policy->active()) return absl::OkStatus();
   const RemapClient client = RemapClient::FromSockaddr(peer.address());
@@ -42,8 +43,10 @@ absl::Status Reactor::RewriteRequestName(const Endpoint& peer, Request& request,
       return status;
     }
   }
-  if (policy->unique_root_by_ip && request.opcode == Opcode::kRrq) {
-    std::string own = ClientOwnFile(client, name.value_or(request.filename));
+  if (policy->unique_root != UniqueRoot::kOff &&
+      request.opcode == Opcode::kRrq) {
+    std::string own = ClientOwnFile(policy->unique_root, client,
+                                    name.value_or(request.filename), now);
     if (!own.empty()) name = std::move(own);
   }
   if (name.has_value() && *name != request.filename) {
@@ -52,10 +55,18 @@ absl::Status Reactor::RewriteRequestName(const Endpoint& peer, Request& request,
   return absl::OkStatus();
 }
 
-std::string Reactor::ClientOwnFile(const RemapClient& client,
-                                   absl::string_view name) const {
+std::string Reactor::ClientOwnFile(UniqueRoot by, const RemapClient& client,
+                                   absl::string_view name, absl::Time now) {
   std::string own;
-  client.AppendText(&own);
+  if (by == UniqueRoot::kIp) {
+    client.AppendText(&own);
+  } else if (std::optional<HardwareAddress> hardware =
+                 neighbours_.Find(client, now);
+             hardware.has_value()) {
+    AppendHardwareAddress(*hardware, &own);
+  } else {
+    return own;  // Not on a local link: the shared files.
+  }
   own.push_back('/');
   absl::ConsumePrefix(&name, "/");
   own.append(name.data(), name.size());

@@ -30,6 +30,7 @@
 #include "core/reactor/direct_sockets.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/fixed_buffers.h"
+#include "core/reactor/neighbour_table.h"
 #include "core/reactor/path_mtu_cache.h"
 #include "core/reactor/recent_peers.h"
 #include "core/reactor/request_rules.h"
@@ -141,11 +142,11 @@ class Reactor final : public SessionIo {
   // name_rewrite.cc: `request`'s name as the name policy rewrites it; the
   // name asked goes to `*asked` when it differs from the one to serve.
   absl::Status RewriteRequestName(const Endpoint& peer, Request& request,
-                                  std::string* asked) const;
-  // --unique_root=ip: `client`'s own copy of `name`, CLIENT/NAME, if that
-  // file exists; else "".
-  std::string ClientOwnFile(const RemapClient& client,
-                            absl::string_view name) const;
+                                  std::string* asked, absl::Time now);
+  // --unique_root: `client`'s own copy of `name`, CLIENT/NAME, if that file
+  // exists; else "".
+  std::string ClientOwnFile(UniqueRoot by, const RemapClient& client,
+                            absl::string_view name, absl::Time now);
   absl::Status Busy(TransferSlots::Grant grant) const;
   // `request` is null when the datagram was no request; `asked`: the name
   // the client asked for, when the request's is what it became.
@@ -224,6 +225,7 @@ class Reactor final : public SessionIo {
   ZeroCopyMode zero_copy_;
   SocketPool socket_pool_;
   PathMtuCache path_mtu_;
+  NeighbourTable neighbours_;  // --unique_root=mac
   MissCache misses_;
   // Passes of the loop so far, the clock of the socket pool's quarantine.
   int64_t pass_ = 0;

@@ -118,7 +118,7 @@ void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
     }
   }
   std::string asked;
-  if (absl::Status renamed = RewriteRequestName(peer, *request, &asked);
+  if (absl::Status renamed = RewriteRequestName(peer, *request, &asked, now);
       !renamed.ok()) {
     Refuse(local, peer, &*request, renamed);
     return;

@@ -16,7 +16,7 @@ absl::StatusOr<std::shared_ptr<const NamePolicy>> LoadNamePolicy(
     const ServerConfig& config) {
   auto policy = std::make_shared<NamePolicy>();
   policy->lowercase = config.lowercase;
-  policy->unique_root_by_ip = config.unique_root_by_ip;
+  policy->unique_root = config.unique_root;
   policy->remap_steps = config.remap_steps;
   // A remap file owns backslashes, as in tftp-hpa: its rules may turn them
   // into '/' or match them, so they must see them.

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "core/admin/admin_server.h"
+#include "core/reactor/neighbour_table.h"
 #include "core/reactor/udp_socket.h"
 #include "core/server/cpu_affinity.h"
 #include "core/server/name_policy_loader.h"
@@ -205,6 +206,12 @@ absl::Status Server::StartOrigin() {
 }
 
 absl::Status Server::StartReactors() {
+  // Read once as the reactors will (after the privileges are gone), so a
+  // sandbox that forbids it stops the start with the reason.
+  if (config_.unique_root == UniqueRoot::kMac) {
+    absl::Status readable = NeighbourTable().Load(absl::Now());
+    if (!readable.ok()) return readable;
+  }
   ReactorConfig reactor_config;
   reactor_config.sessions.store = &store_;
   reactor_config.sessions.write_mode = config_.write_mode;

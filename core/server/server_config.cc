@@ -39,11 +39,14 @@ absl::StatusOr<BackslashMode> ParseBackslashMode(absl::string_view text) {
       "keep"));
 }
 
-absl::StatusOr<bool> ParseUniqueRoot(absl::string_view text) {
-  if (text == "off") return false;
-  if (text == "ip") return true;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--unique_root=", text, ": expected ip (ADDR/NAME before NAME) or off"));
+absl::StatusOr<UniqueRoot> ParseUniqueRoot(absl::string_view text) {
+  if (text == "off") return UniqueRoot::kOff;
+  if (text == "ip") return UniqueRoot::kIp;
+  if (text == "mac") return UniqueRoot::kMac;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--unique_root=", text,
+                   ": expected ip (ADDR/NAME before NAME), mac "
+                   "(aa-bb-cc-dd-ee-ff/NAME before NAME) or off"));
 }
 
 absl::StatusOr<WriteMode> ParseWriteMode(absl::string_view text) {
@@ -104,7 +107,7 @@ std::vector<absl::Status> OriginProblems(const ServerConfig& config) {
         "--write: TFTP uploads through --origin are not built yet; publish "
         "with the admin API (PUT /v1/files/NAME) or the bucket's tools"));
   }
-  if (config.unique_root_by_ip) {
+  if (config.unique_root != UniqueRoot::kOff) {
     problems.push_back(absl::InvalidArgumentError(
         "--unique_root: per-client files are looked up in --root, which "
         "--origin does not serve; name per-client keys with --remap's \\i"));

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "core/admin/admin_config.h"
 #include "core/origin/origin_cache.h"
+#include "core/policy/name_policy.h"
 #include "core/policy/remap_engine.h"
 #include "core/reactor/endpoint.h"
 #include "core/reactor/request_rules.h"
@@ -67,7 +68,7 @@ struct ServerConfig {
   int remap_steps = kDefaultRemapSteps;
   BackslashMode backslash = BackslashMode::kAuto;
   bool lowercase = false;
-  bool unique_root_by_ip = false;  // --unique_root=ip
+  UniqueRoot unique_root = UniqueRoot::kOff;
   // --origin: reads come from this bucket, through a disk cache in
   // `cache_dir`; unset: from the root.
   std::optional<OriginCacheConfig> origin;
@@ -78,8 +79,8 @@ struct ServerConfig {
 absl::StatusOr<std::vector<Endpoint>> ParseListenList(absl::string_view text);
 // "auto" ('/' unless a remap file is set), "slash" or "keep".
 absl::StatusOr<BackslashMode> ParseBackslashMode(absl::string_view text);
-// --unique_root: "ip" is true, "off" false.
-absl::StatusOr<bool> ParseUniqueRoot(absl::string_view text);
+// --unique_root: "off", "ip" or "mac".
+absl::StatusOr<UniqueRoot> ParseUniqueRoot(absl::string_view text);
 // "off", "create" or "overwrite".
 absl::StatusOr<WriteMode> ParseWriteMode(absl::string_view text);
 // "off", "on" or "auto".

@@ -318,4 +318,58 @@ absl::StatusOr<Packet> ExchangeFrom(const std::string& source, uint16_t port,
   return Exchange(UdpSocket::OpenOn(source), port, request, timeout);
 }
 
+absl::StatusOr<SourcedReply> ExchangeVia(int fd, const std::string& address,
+                                         uint16_t port,
+                                         absl::string_view request,
+                                         absl::Duration timeout) {
+  sockaddr_storage to{};
+  socklen_t length = 0;
+  if (auto* v4 = reinterpret_cast<sockaddr_in*>(&to);
+      inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    length = sizeof(sockaddr_in);
+  } else if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&to);
+             inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    length = sizeof(sockaddr_in6);
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not an address: ", address));
+  }
+  if (sendto(fd, request.data(), request.size(), 0,
+             reinterpret_cast<sockaddr*>(&to),
+             length) != static_cast<ssize_t>(request.size())) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("sendto ", address));
+  }
+  pollfd ready{.fd = fd, .events = POLLIN, .revents = 0};
+  if (poll(&ready, 1, static_cast<int>(absl::ToInt64Milliseconds(timeout))) !=
+      1) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "no reply from ", address, " within ", absl::FormatDuration(timeout)));
+  }
+  std::string buffer(kMaxDatagram, '\0');
+  sockaddr_storage from{};
+  socklen_t from_length = sizeof(from);
+  const ssize_t n = recvfrom(fd, buffer.data(), buffer.size(), 0,
+                             reinterpret_cast<sockaddr*>(&from), &from_length);
+  if (n < 0) return absl::ErrnoToStatus(errno, "recvfrom");
+  buffer.resize(static_cast<size_t>(n));
+  std::optional<Packet> packet = ParsePacket(buffer);
+  if (!packet.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unparseable ", n, "-byte reply"));
+  }
+  char text[INET6_ADDRSTRLEN] = {};
+  const void* source =
+      from.ss_family == AF_INET6
+          ? static_cast<const void*>(
+                &reinterpret_cast<sockaddr_in6*>(&from)->sin6_addr)
+          : static_cast<const void*>(
+                &reinterpret_cast<sockaddr_in*>(&from)->sin_addr);
+  inet_ntop(from.ss_family, source, text, sizeof(text));
+  return SourcedReply{text, PortOf(from), *std::move(packet)};
+}
+
 }  // namespace ringtftp::integration

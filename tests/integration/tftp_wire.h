@@ -91,6 +91,19 @@ absl::StatusOr<Packet> ExchangeFrom(const std::string& source, uint16_t port,
                                     absl::string_view request,
                                     absl::Duration timeout = absl::Seconds(2));
 
+// A reply and where it came from.
+struct SourcedReply {
+  std::string address;  // "10.0.0.1" or "fd00::1".
+  uint16_t port = 0;
+  Packet packet;
+};
+// Sends `request` on `fd`, a UDP socket of the address's family, to
+// `address` ("10.0.0.1", "fd00::1") and `port`, and returns the first reply
+// with its source; for tests of where replies leave from.
+absl::StatusOr<SourcedReply> ExchangeVia(
+    int fd, const std::string& address, uint16_t port,
+    absl::string_view request, absl::Duration timeout = absl::Seconds(2));
+
 }  // namespace ringtftp::integration
 
 #endif  // RINGTFTP_TESTS_INTEGRATION_TFTP_WIRE_H_

@@ -1,6 +1,8 @@
 #include "core/policy/name_policy.h"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -35,6 +37,13 @@ TEST(NamePolicy, RemapRunsAfterTheFolds) {
   absl::Status status = RewriteName(policy, {}, &name);
   EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(status.message(), "nope");
+}
+
+TEST(NamePolicy, HardwareAddressIsWrittenAsDnsmasqDoes) {
+  std::string out = "root/";
+  AppendHardwareAddress(
+      std::vector<uint8_t>{0x02, 0x00, 0x5e, 0xab, 0x0c, 0xff}, &out);
+  EXPECT_EQ(out, "root/02-00-5e-ab-0c-ff");
 }
 
 }  // namespace

@@ -16,6 +16,17 @@ TEST(ServerConfigTest, ListenListTakesIpv4AndIpv6) {
   EXPECT_FALSE(ParseListenList("0.0.0.0:69,nonsense").ok());
 }
 
+TEST(ServerConfigTest, UniqueRoots) {
+  EXPECT_EQ(*ParseUniqueRoot("off"), UniqueRoot::kOff);
+  EXPECT_EQ(*ParseUniqueRoot("ip"), UniqueRoot::kIp);
+  EXPECT_EQ(*ParseUniqueRoot("mac"), UniqueRoot::kMac);
+  absl::StatusOr<UniqueRoot> bad = ParseUniqueRoot("hostname");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "--unique_root=hostname: expected ip (ADDR/NAME before NAME), mac "
+            "(aa-bb-cc-dd-ee-ff/NAME before NAME) or off");
+}
+
 TEST(ServerConfigTest, WriteModes) {
   EXPECT_EQ(*ParseWriteMode("off"), WriteMode::kOff);
   EXPECT_EQ(*ParseWriteMode("create"), WriteMode::kCreate);
@@ -66,7 +77,7 @@ TEST(ServerConfigTest, AnOriginNeedsACacheDirAndNoUploads) {
   ServerConfig config;
   config.origin.emplace();
   config.write_mode = WriteMode::kCreate;
-  config.unique_root_by_ip = true;
+  config.unique_root = UniqueRoot::kIp;
   config.origin->revalidate = absl::Seconds(-1);
   config.origin->origin.timeout = absl::ZeroDuration();
   std::vector<std::string> messages;

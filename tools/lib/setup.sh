@@ -5,7 +5,7 @@
 RINGTFTP_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config liburing-dev libre2-dev
   libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev prometheus-cpp-dev nlohmann-json3-dev libsystemd-dev
-  libcurl4-openssl-dev)
+  libcurl4-openssl-dev libmnl-dev)
 # The real clients the integration tests drive, and the Ceph S3 gateway
 # (mon, memstore OSD, radosgw) the S3-origin tests run against.
 RINGTFTP_TEST_PACKAGES=(tftp-hpa atftp curl busybox systemd iproute2 libwrap0

@@ -32,6 +32,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/integration_test.h"
 #include "tests/integration/process.h"
+#include "tests/integration/socket_activation_fixture.h"
 #include "tests/integration/test_util.h"
 #include "tests/integration/tftp_wire.h"
 
@@ -47,11 +48,24 @@ constexpr int kGeneratedNamesPerFile = 1000;
 constexpr size_t kInFlight = 32;  // Requests sent before the replies are read.
 constexpr absl::Duration kReplyWait = absl::Seconds(3);
 
-// How the clients reach both servers: IPv4 to 127.0.0.1 or IPv6 to ::1.
-enum class Family { kIpv4, kIpv6 };
+// How the clients reach both servers: IPv4 to 127.0.0.1 or IPv6 to ::1, or
+// IPv4 to 127.0.0.1 through a dual-stack [::] socket (what systemd's
+// ListenDatagram=69 gives), then either as any request or as the first one
+// a fresh in.tftpd hears.
+enum class Family { kIpv4, kIpv6, kDualStack, kDualStackFirst };
 
 absl::string_view FamilyName(Family family) {
-  return family == Family::kIpv6 ? "IPv6" : "IPv4";
+  switch (family) {
+    case Family::kIpv4:
+      return "IPv4";
+    case Family::kIpv6:
+      return "IPv6";
+    case Family::kDualStack:
+      return "IPv4 through [::]";
+    case Family::kDualStackFirst:
+      return "IPv4 through [::], first request";
+  }
+  return "?";
 }
 
 // Where Debian 12's tftp-hpa 5.2 departs from the 5.4 man page, which
@@ -72,10 +86,15 @@ constexpr ExpectedDifference kExpectedDifferences[] = {
      "5.2's 'a' message carries the part of the name before the match "
      "('secret')"},
     {"abort", Family::kIpv6, "secret.key", "the same over IPv6"},
+    {"perclient", Family::kDualStackFirst, "client/cfg",
+     "behind a dual-stack socket, 5.2 writes \\i of the first client it "
+     "hears as ::ffff:127.0.0.1 (later ones as 127.0.0.1), so it looks for "
+     "clients/::ffff:127.0.0.1/cfg"},
+    {"perclient", Family::kDualStackFirst, "mac", "the same, hosts/::ffff:..."},
+    {"perclient", Family::kDualStackFirst, "cfg", "the same, hosts/::ffff:..."},
+    {"perclient", Family::kDualStackFirst, "hex/boot.ipxe",
+     "5.2 writes \\x of it as the 32 digits of ::ffff:7f00:1"},
 };
-// Not met: 5.2 prints \i of an IPv4 client of a dual-stack [::] socket as
-// ::ffff:a.b.c.d. ringtftpd's --listen=[::] is IPv6-only (IPV6_V6ONLY; only
-// systemd's inherited socket is dual-stack), so no such pair runs here.
 
 struct Outcome {
   enum Kind { kNoReply, kUnparsed, kData, kError, kOther } kind = kNoReply;
@@ -244,13 +263,6 @@ std::vector<Outcome> AskAll(uint16_t port, bool ipv6,
   return outcomes;
 }
 
-// A port nobody is bound to right now (the kernel's pick, then released).
-uint16_t FreePort(Family family) {
-  absl::StatusOr<UdpSocket> socket = UdpSocket::Open(family == Family::kIpv6);
-  EXPECT_TRUE(socket.ok()) << socket.status();
-  return socket.ok() ? socket->local_port() : 0;
-}
-
 // in.tftpd in the foreground (-L) on one loopback address, chrooted (-s) into
 // `root`, with `rules`. Stopped by its PID when destroyed.
 class TftpHpa {
@@ -264,7 +276,7 @@ class TftpHpa {
                        "extract_peer tftp-hpa tftpd-hpa)";
       return nullptr;
     }
-    const uint16_t port = FreePort(family);
+    const uint16_t port = FreeUdpPort(family == Family::kIpv6);
     // -u root: there may be no `tftp` user, and the root is root's.
     std::vector<std::string> argv = {kInTftpd, "-L", "-s", "-u", "root"};
     switch (family) {
@@ -274,6 +286,10 @@ class TftpHpa {
       case Family::kIpv6:
         argv.insert(argv.end(), {"-6", "-a", absl::StrCat("[::1]:", port)});
         break;
+      case Family::kDualStack:
+      case Family::kDualStackFirst:
+        argv.insert(argv.end(), {"-a", absl::StrCat("[::]:", port)});
+        break;
     }
     argv.insert(argv.end(), {"-m", rules, root});
     absl::StatusOr<std::unique_ptr<ChildProcess>> child =
@@ -282,12 +298,30 @@ class TftpHpa {
     if (!child.ok()) return nullptr;
     auto server = std::unique_ptr<TftpHpa>(
         new TftpHpa(*std::move(child), port, family == Family::kIpv6));
+    // Its first request must be the test's own.
+    if (family == Family::kDualStackFirst) return server;
     if (!server->AwaitReady()) return nullptr;
     return server;
   }
   ~TftpHpa() { child_->WaitUntil(absl::Now()); }
 
   uint16_t port() const { return port_; }
+
+  // Asks `name` as the first request it hears: sent every 100 ms until the
+  // in.tftpd, which binds after it forks, answers (datagrams before the
+  // bind reach nobody).
+  Outcome AskFirst(const std::string& name) {
+    absl::StatusOr<UdpSocket> socket = UdpSocket::Open(ipv6_);
+    EXPECT_TRUE(socket.ok()) << socket.status();
+    if (!socket.ok()) return {};
+    const absl::Time deadline = absl::Now() + absl::Seconds(5);
+    while (absl::Now() < deadline) {
+      socket->SendTo(port_, MakeRequest(kRrq, name, "octet")).IgnoreError();
+      Outcome outcome = Collect(*socket, absl::Now() + absl::Milliseconds(100));
+      if (outcome.kind != Outcome::kNoReply) return outcome;
+    }
+    return {};
+  }
 
  private:
   TftpHpa(std::unique_ptr<ChildProcess> child, uint16_t port, bool ipv6)
@@ -313,7 +347,7 @@ class TftpHpa {
   bool ipv6_;
 };
 
-class RemapDifferentialTest : public IntegrationTest {
+class RemapDifferentialTest : public SocketActivationFixture {
  protected:
   // Asks `names` of ringtftpd and of an in.tftpd on the same root and rules
   // over one family, and checks that they agree but where expected not to.
@@ -324,7 +358,9 @@ class RemapDifferentialTest : public IntegrationTest {
     std::unique_ptr<TftpHpa> peer =
         TftpHpa::Start(server().root(), rules, family);
     ASSERT_NE(peer, nullptr);
-    const uint16_t ours_port = ipv6 ? server().ipv6_port() : port();
+    // A [::] socket is the server's IPv6 one, however its clients come.
+    const uint16_t ours_port =
+        family == Family::kIpv4 ? port() : server().ipv6_port();
     const std::vector<Outcome> ours = AskAll(ours_port, ipv6, names);
     const std::vector<Outcome> theirs = AskAll(peer->port(), ipv6, names);
     ASSERT_EQ(ours.size(), names.size());
@@ -332,22 +368,7 @@ class RemapDifferentialTest : public IntegrationTest {
     int data = 0;
     for (size_t i = 0; i < names.size(); ++i) {
       if (ours[i].kind == Outcome::kData) ++data;
-      const bool expected = IsExpectedDifference(rule_file, family, names[i]);
-      if (expected) {
-        EXPECT_FALSE(Agree(ours[i], theirs[i], names[i]))
-            << rule_file << " \"" << names[i]
-            << "\" is listed as a 5.2 difference but both answered "
-            << ours[i].Describe() << ": update kExpectedDifferences";
-        met_.insert(MetKey(rule_file, family, names[i]));
-      } else {
-        EXPECT_TRUE(Agree(ours[i], theirs[i], names[i]))
-            << rule_file << " (" << FamilyName(family) << ") \"" << names[i]
-            << "\": ringtftpd " << ours[i].Describe() << ", in.tftpd "
-            << theirs[i].Describe();
-      }
-      // Both always answer: silence would hide a difference.
-      EXPECT_NE(ours[i].kind, Outcome::kNoReply) << names[i];
-      EXPECT_NE(theirs[i].kind, Outcome::kNoReply) << names[i];
+      Judge(rule_file, family, names[i], ours[i], theirs[i]);
     }
     // What was compared, for the log of a passing run.
     std::cout << rule_file << " " << FamilyName(family) << ": " << names.size()
@@ -356,13 +377,40 @@ class RemapDifferentialTest : public IntegrationTest {
     EXPECT_GT(data, 0) << rule_file << ": no name was served";
   }
 
+  // Checks that the answers to `name` agree, but where expected not to.
+  void Judge(absl::string_view rule_file, Family family,
+             const std::string& name, const Outcome& ours,
+             const Outcome& theirs) {
+    if (IsExpectedDifference(rule_file, family, name)) {
+      EXPECT_FALSE(Agree(ours, theirs, name))
+          << rule_file << " \"" << name
+          << "\" is listed as a 5.2 difference but both answered "
+          << ours.Describe() << ": update kExpectedDifferences";
+      met_.insert(MetKey(rule_file, family, name));
+    } else {
+      EXPECT_TRUE(Agree(ours, theirs, name))
+          << rule_file << " (" << FamilyName(family) << ") \"" << name
+          << "\": ringtftpd " << ours.Describe() << ", in.tftpd "
+          << theirs.Describe();
+    }
+    // Both always answer: silence would hide a difference.
+    EXPECT_NE(ours.kind, Outcome::kNoReply) << name;
+    EXPECT_NE(theirs.kind, Outcome::kNoReply) << name;
+  }
+
   // Starts ringtftpd with `rule_file` on `config`'s addresses and lays out
   // its tree.
   void Serve(absl::string_view rule_file, ServerConfig config) {
-    config.flags.insert(config.flags.begin(),
-                        {absl::StrCat("--remap=", kCorpus, rule_file, ".map"),
-                         "--timeout=1", "--retries=1"});
+    const std::vector<std::string> flags = ServingFlags(rule_file);
+    config.flags.insert(config.flags.begin(), flags.begin(), flags.end());
     ASSERT_TRUE(StartServerWith(config));
+    LayOut(rule_file);
+  }
+  static std::vector<std::string> ServingFlags(absl::string_view rule_file) {
+    return {absl::StrCat("--remap=", kCorpus, rule_file, ".map"), "--timeout=1",
+            "--retries=1"};
+  }
+  void LayOut(absl::string_view rule_file) {
     // in.tftpd refuses a root that is not world-readable with its own
     // message; a tree as an operator lays it out is.
     ASSERT_EQ(chmod(server().root().c_str(), 0755), 0);
@@ -429,6 +477,30 @@ TEST_P(CorpusTest, RingtftpdAnswersAsTftpHpa) {
   if (!config.ipv6) return;
   Compare(rule_file, Family::kIpv6, HandNames(rule_file));
   ExpectAllDifferencesMet(rule_file, Family::kIpv6);
+}
+
+// Behind the one [::] socket that ListenDatagram=69 gives, an IPv4 client is
+// an IPv4 client to the rules (the 5.4 man page, and ringtftpd); 5.2 sees
+// the first one it hears as ::ffff:127.0.0.1 (kExpectedDifferences).
+TEST_F(RemapDifferentialTest, ADualStackSocketShowsIpv4ClientsToRulesAsIpv4) {
+  uint16_t port = 0;
+  ASSERT_TRUE(StartActivatedOnFreePort("[::]", /*ipv6=*/true, &port,
+                                       ServingFlags("perclient")));
+  ASSERT_NO_FATAL_FAILURE(LayOut("perclient"));
+  Compare("perclient", Family::kDualStack, HandNames("perclient"));
+  // Each name again as the first request of a fresh in.tftpd.
+  const std::string rules = absl::StrCat(kCorpus, "perclient.map");
+  for (const std::string& name : HandNames("perclient")) {
+    std::unique_ptr<TftpHpa> peer =
+        TftpHpa::Start(server().root(), rules, Family::kDualStackFirst);
+    ASSERT_NE(peer, nullptr);
+    const std::vector<Outcome> ours =
+        AskAll(server().ipv6_port(), /*ipv6=*/false, {name});
+    ASSERT_EQ(ours.size(), 1u);
+    Judge("perclient", Family::kDualStackFirst, name, ours[0],
+          peer->AskFirst(name));
+  }
+  ExpectAllDifferencesMet("perclient", Family::kDualStackFirst);
 }
 
 INSTANTIATE_TEST_SUITE_P(RemapCorpus, CorpusTest,

@@ -26,6 +26,7 @@
 #include "tests/integration/clients.h"
 #include "tests/integration/integration_test.h"
 #include "tests/integration/process.h"
+#include "tests/integration/socket_activation_fixture.h"
 #include "tests/integration/tftp_wire.h"
 
 namespace ringtftp::integration {
@@ -33,14 +34,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-constexpr char kSocketActivate[] = "/usr/bin/systemd-socket-activate";
-
-// A loopback UDP port nobody holds right now.
-uint16_t FreeUdpPort(bool ipv6) {
-  absl::StatusOr<UdpSocket> socket = UdpSocket::Open(ipv6);
-  return socket.ok() ? socket->local_port() : 0;
-}
 
 // The socket inodes process `pid` holds, from /proc/PID/fd.
 std::set<std::string> SocketInodesOf(pid_t pid) {
@@ -86,45 +79,6 @@ std::set<uint16_t> UnconnectedUdpPortsOf(pid_t pid) {
   return ports;
 }
 
-// The first packet systemd-socket-activate sees starts the server, as a
-// socket unit does: the request that woke it must be served. A sender that
-// asks for `name` every 100 ms from one socket until it is answered (the
-// server ignores the repeats as retransmissions) and keeps the answer.
-class WakingRequest {
- public:
-  WakingRequest(bool ipv6, uint16_t port, std::string name)
-      : thread_([this, ipv6, port, name = std::move(name)] {
-          absl::StatusOr<UdpSocket> socket = UdpSocket::Open(ipv6);
-          if (!socket.ok()) return;
-          const std::string request = MakeRequest(Opcode::kRrq, name, "octet");
-          for (int i = 0; i < 100 && !answer_.has_value(); ++i) {
-            socket->SendTo(port, request).IgnoreError();
-            std::optional<Datagram> reply =
-                socket->Receive(absl::Milliseconds(100));
-            if (!reply.has_value()) continue;
-            answer_ = ParsePacket(reply->bytes);
-            // The whole file was one block: acknowledge it, ending the
-            // transfer cleanly.
-            socket->SendTo(reply->port, MakeAck(1)).IgnoreError();
-          }
-        }) {}
-  ~WakingRequest() { Join(); }
-
-  // The first reply, once the sender has stopped.
-  const std::optional<Packet>& Answer() {
-    Join();
-    return answer_;
-  }
-
- private:
-  void Join() {
-    if (thread_.joinable()) thread_.join();
-  }
-
-  std::optional<Packet> answer_;
-  std::thread thread_;
-};
-
 // Whether a TCP connection to 127.0.0.1:`port` was accepted.
 bool ConnectTcp(uint16_t port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -138,74 +92,14 @@ bool ConnectTcp(uint16_t port) {
   return connected;
 }
 
-class SocketActivationTest : public IntegrationTest {
- protected:
-  // The server under systemd-socket-activate, which binds `host`:`port`,
-  // waits for a first datagram and then passes the socket in. The server's
-  // own --listen is a port of `free_port_`, which it must then leave alone.
-  // The first request asks for a one-block file, "wake.txt".
-  // StartActivated() on a port free a moment ago, found again (at most five
-  // times) when another process took it in between.
-  ::testing::AssertionResult StartActivatedOnFreePort(
-      absl::string_view host, bool ipv6, uint16_t* port,
-      const std::vector<std::string>& extra_flags = {}) {
-    ::testing::AssertionResult started = ::testing::AssertionFailure();
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      *port = FreeUdpPort(ipv6);
-      started = StartActivated(host, *port, ipv6, extra_flags);
-      if (started ||
-          !absl::StrContains(started.message(), "Address already in use")) {
-        break;
-      }
-    }
-    return started;
-  }
-
-  ::testing::AssertionResult StartActivated(
-      absl::string_view host, uint16_t port, bool ipv6,
-      const std::vector<std::string>& extra_flags = {}) {
-    if (::testing::AssertionResult installed = ToolInstalled(kSocketActivate);
-        !installed) {
-      return installed;
-    }
-    ServerConfig config;
-    const bool dual = host == "[::]";
-    config.root = LocalPath("root");
-    std::filesystem::create_directory(config.root);
-    if (absl::Status written = WriteFile(config.root + "/wake.txt", kWake);
-        !written.ok()) {
-      return ::testing::AssertionFailure() << written;
-    }
-    free_port_ = FreeUdpPort(/*ipv6=*/false);
-    config.ipv4 = !ipv6;
-    config.ipv6 = ipv6;
-    config.launcher = {kSocketActivate, "--datagram", "-l",
-                       absl::StrCat(host, ":", port)};
-    config.flags = {absl::StrCat("--listen=127.0.0.1:", free_port_)};
-    config.flags.insert(config.flags.end(), extra_flags.begin(),
-                        extra_flags.end());
-    WakingRequest waking(ipv6 && !dual, port, "wake.txt");
-    ::testing::AssertionResult started = StartServerWith(std::move(config));
-    if (!started) return started;
-    const std::optional<Packet>& answer = waking.Answer();
-    if (!answer.has_value() || answer->opcode != Opcode::kData ||
-        answer->number != 1 || answer->payload != kWake) {
-      return ::testing::AssertionFailure()
-             << "the request that woke the server was not served";
-    }
-    return ::testing::AssertionSuccess();
-  }
-
-  static constexpr char kWake[] = "the first request wakes the server\n";
-  uint16_t free_port_ = 0;
-};
+class SocketActivationTest : public SocketActivationFixture {};
 
 TEST_F(SocketActivationTest, ServesTheSocketItIsGivenAndBindsNoOther) {
   uint16_t port = 0;
   ASSERT_TRUE(StartActivatedOnFreePort("127.0.0.1", false, &port));
   EXPECT_EQ(server().port(), port);
   EXPECT_THAT(UnconnectedUdpPortsOf(server().pid()), ElementsAre(port));
-  EXPECT_TRUE(UdpSocket::Open(/*ipv6=*/false, free_port_).ok())
+  EXPECT_TRUE(UdpSocket::Open(/*ipv6=*/false, activated_listen_port()).ok())
       << "the server bound its --listen port despite the passed socket";
 
   ASSERT_TRUE(ToolInstalled(kTftpHpa));

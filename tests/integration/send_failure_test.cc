@@ -4,6 +4,7 @@
 // and a real client still gets the file byte-exact.
 #include <unistd.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,47 +15,33 @@
 #include "gtest/gtest.h"
 #include "tests/integration/clients.h"
 #include "tests/integration/integration_test.h"
+#include "tests/integration/network_namespace.h"
 #include "tests/integration/process.h"
 
 namespace ringtftp::integration {
 namespace {
 
-constexpr char kIp[] = "/usr/sbin/ip";
 constexpr char kNft[] = "/usr/sbin/nft";
 
 class SendFailureTest : public IntegrationTest {
  protected:
   void SetUp() override {
     IntegrationTest::SetUp();
-    ASSERT_EQ(geteuid(), 0u) << "network namespaces need root, as CI has";
-    ASSERT_TRUE(ToolInstalled(kIp));
     ASSERT_TRUE(ToolInstalled(kNft));
-    namespace_ = absl::StrCat("ringtftp-sendfail-", getpid());
-    ASSERT_TRUE(Run({kIp, "netns", "add", namespace_}));
-    made_ = true;
-    ASSERT_TRUE(InNamespace({kIp, "link", "set", "lo", "up"}));
+    absl::StatusOr<std::unique_ptr<NetworkNamespace>> made =
+        NetworkNamespace::Create("sendfail");
+    ASSERT_TRUE(made.ok()) << made.status();
+    space_ = *std::move(made);
   }
   void TearDown() override {
     IntegrationTest::TearDown();  // Stops the server first.
-    if (made_) Run({kIp, "netns", "del", namespace_});
+    space_.reset();
   }
 
-  std::vector<std::string> Within(std::vector<std::string> command) const {
-    command.insert(command.begin(), {kIp, "netns", "exec", namespace_});
-    return command;
-  }
-  bool InNamespace(std::vector<std::string> command) {
-    return Run(Within(std::move(command)));
-  }
-  static bool Run(const std::vector<std::string>& command) {
-    const CommandResult result = RunCommand(command, absl::Seconds(20));
-    EXPECT_TRUE(result.Succeeded()) << result.Describe();
-    return result.Succeeded();
-  }
   // Packets the drop rule has dropped so far.
   int Dropped() {
-    const CommandResult listed =
-        RunCommand(Within({kNft, "list", "chain", "inet", "faults", "out"}));
+    const CommandResult listed = RunCommand(
+        space_->Within({kNft, "list", "chain", "inet", "faults", "out"}));
     // "... counter packets N bytes M drop"
     std::vector<absl::string_view> words =
         absl::StrSplit(listed.stdout_text, ' ', absl::SkipWhitespace());
@@ -67,26 +54,27 @@ class SendFailureTest : public IntegrationTest {
     return -1;
   }
 
-  std::string namespace_;
-  bool made_ = false;
+  std::unique_ptr<NetworkNamespace> space_;
 };
 
 TEST_F(SendFailureTest, DataRefusedByALocalFirewallIsResentOnTheTimer) {
   ServerConfig config;
-  config.launcher = Within({});
+  config.launcher = space_->Within({});
   config.flags = {"--timeout=0.2", "--retries=8"};
   ASSERT_TRUE(StartServerWith(std::move(config)));
   // One DATA packet in twenty, and only DATA (more than 100 bytes), so the
   // requests, OACKs and ACKs all pass.
-  ASSERT_TRUE(InNamespace(
+  const absl::Status ruled = space_->Run(
       {kNft,
        "add table inet faults; add chain inet faults out { type filter "
        "hook output priority 0; }; add rule inet faults out udp sport "
-       "!= 0 udp length > 100 numgen random mod 20 == 0 counter drop"}));
+       "!= 0 udp length > 100 numgen random mod 20 == 0 counter drop"});
+  ASSERT_TRUE(ruled.ok()) << ruled;
   const std::string want = AddRootFile("kernel", 300000, 31);
-  const CommandResult got = RunCommand(
-      Within(TftpHpaGet(port(), "octet", "kernel", LocalPath("kernel"))),
-      absl::Seconds(120));
+  const CommandResult got =
+      RunCommand(space_->Within(TftpHpaGet(port(), "octet", "kernel",
+                                           LocalPath("kernel"))),
+                 absl::Seconds(120));
   ASSERT_TRUE(got.Succeeded()) << got.Describe() << server().LogText();
   EXPECT_TRUE(FileHolds(LocalPath("kernel"), want));
   EXPECT_GT(Dropped(), 0)

@@ -15,6 +15,21 @@
 #include "core/transfer/transfer_step.h"
 
 namespace ringtftp {
+namespace {
+
+// A receiver that repeats its ACK before the sender's own timer fires only
+// re-arms that timer (a lock-step client restarts it on every ACK), so a lost
+// DATA is never resent. Wait out the sender's interval by a quarter more; the
+// give-up horizon then spans max_retries of those, several sender intervals.
+TransferOptions ReceiverTimerOptions(const TransferOptions& options,
+                                     const RetransmitPolicy& policy) {
+  const absl::Duration peer = options.timeout.value_or(policy.peer_timeout);
+  TransferOptions timer_options = options;
+  timer_options.timeout = std::max(policy.timeout, peer * 5 / 4);
+  return timer_options;
+}
+
+}  // namespace
 
 BlockReceiver::BlockReceiver(const TransferOptions& options, Opening opening,
                              std::vector<Option> oack,
@@ -22,7 +37,7 @@ BlockReceiver::BlockReceiver(const TransferOptions& options, Opening opening,
     : options_(options),
       opening_(opening),
       window_(std::max<uint32_t>(options.windowsize, 1)),
-      core_(options, oack, policy) {}
+      core_(ReceiverTimerOptions(options, policy), oack, policy) {}
 
 Step BlockReceiver::Start(absl::Time now) {
   if (!core_.oack_status().ok()) {

@@ -44,6 +44,10 @@ struct RetransmitPolicy {
   absl::Duration timeout = absl::Seconds(1);  // Before the first resend.
   // Time-outs in a row without progress before giving up.
   int max_retries = 5;
+  // How long a peer that sent no timeout option waits before it resends: the
+  // slowest common client (tftp-hpa) waits 5 s. A receiver must let that
+  // timer fire, since every ACK it repeats earlier re-arms it.
+  absl::Duration peer_timeout = absl::Seconds(5);
 };
 
 }  // namespace ringtftp

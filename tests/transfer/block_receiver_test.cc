@@ -51,7 +51,8 @@ TEST(BlockReceiverTest, OpensWithOack) {
   absl::StatusOr<std::vector<Option>> sent = ParseOack(step.control);
   ASSERT_TRUE(sent.ok()) << sent.status();
   EXPECT_EQ(*sent, oack);
-  EXPECT_EQ(receiver.deadline(), T0() + absl::Seconds(1));
+  // A quarter past the 5 s a peer without a timeout option waits.
+  EXPECT_EQ(receiver.deadline(), T0() + absl::Milliseconds(6250));
 }
 
 TEST(BlockReceiverTest, OpensWithAck0) {
@@ -102,7 +103,7 @@ TEST(BlockReceiverTest, LastBlockCompletesThenLingers) {
   EXPECT_TRUE(receiver.result().ok);
   EXPECT_EQ(receiver.result().bytes, 612);
   // A sender that had backed off resends this late if our ACK is lost.
-  EXPECT_EQ(receiver.deadline(), now + absl::Seconds(4));
+  EXPECT_EQ(receiver.deadline(), now + absl::Seconds(25));
 
   EXPECT_TRUE(IsEmpty(receiver.OnTimeout(receiver.deadline())));
   EXPECT_TRUE(receiver.finished());
@@ -133,7 +134,7 @@ TEST(BlockReceiverTest, ReAcksARepeatedLastBlockWhileLingering) {
   EXPECT_THAT(ControlAck(again), Optional(1));
   EXPECT_TRUE(again.received.empty());
   EXPECT_FALSE(again.data_complete);
-  EXPECT_EQ(receiver.deadline(), now + absl::Seconds(4));
+  EXPECT_EQ(receiver.deadline(), now + absl::Seconds(25));
   EXPECT_THAT(ControlAck(receiver.OnDatagram(Data(1, 7), now)), Optional(1));
   EXPECT_EQ(receiver.result().bytes, 7);
   EXPECT_FALSE(receiver.finished());
@@ -257,17 +258,17 @@ TEST(BlockReceiverTest, TimeoutResendsTheLastAckInOrder) {
   receiver.OnDatagram(Data(1), T0());
   receiver.OnDatagram(Data(2), T0());
   // The rest of the window was lost: ask for it from block 3.
-  const absl::Time expiry = T0() + absl::Seconds(1);
+  const absl::Time expiry = T0() + absl::Milliseconds(6250);
   ASSERT_EQ(receiver.deadline(), expiry);
   EXPECT_THAT(ControlAck(receiver.OnTimeout(expiry)), Optional(2));
   EXPECT_EQ(receiver.result().retransmits, 1);
-  EXPECT_EQ(receiver.deadline(), expiry + absl::Seconds(2));
+  EXPECT_EQ(receiver.deadline(), expiry + absl::Milliseconds(12500));
   // Counting for the next ACK starts at the resent window.
   for (uint64_t index = 3; index <= 5; ++index) {
     EXPECT_TRUE(receiver.OnDatagram(Data(index), expiry).control.empty());
   }
   EXPECT_THAT(ControlAck(receiver.OnDatagram(Data(6), expiry)), Optional(6));
-  EXPECT_EQ(receiver.deadline(), expiry + absl::Seconds(1));
+  EXPECT_EQ(receiver.deadline(), expiry + absl::Milliseconds(6250));
 }
 
 TEST(BlockReceiverTest, TimeoutBeforeDataResendsTheOpening) {
@@ -290,6 +291,7 @@ TEST(BlockReceiverTest, BacksOffThenGivesUpWithError0) {
   RetransmitPolicy policy;
   policy.timeout = absl::Milliseconds(500);
   policy.max_retries = 3;
+  policy.peer_timeout = absl::ZeroDuration();
   BlockReceiver receiver(Windowed(1), Opening::kAck0, {}, policy);
   receiver.Start(T0());
   receiver.OnDatagram(Data(1), T0());
@@ -380,6 +382,52 @@ TEST_P(ReceiverRolloverTest, FollowsTheWireNumbersAcrossTheWrap) {
 
 INSTANTIATE_TEST_SUITE_P(RolloverTo, ReceiverRolloverTest,
                          ::testing::Values(0, 1));
+
+// Issue 10: DATA 3 lost, and ACK 2 repeated at 1, 3, 7, 11, 15 s re-armed
+// tftp-hpa's 5 s timer each time, so DATA 3 never came again. The repeated
+// ACK must come only after the peer's own timer has fired, and the receiver
+// must wait several of the peer's intervals before giving up.
+TEST(BlockReceiverTest, RepeatsAckOnlyAfterAPeerWithoutTimeoutResends) {
+  BlockReceiver receiver(Windowed(1), Opening::kAck0, {}, RetransmitPolicy{});
+  receiver.Start(T0());
+  receiver.OnDatagram(Data(1), T0());
+  receiver.OnDatagram(Data(2), T0());
+  EXPECT_GT(receiver.deadline(), T0() + absl::Seconds(5));
+  absl::Time last = T0();
+  int resends = 0;
+  for (; resends < 100; ++resends) {
+    Step step = receiver.OnTimeout(receiver.deadline());
+    if (ControlError(step).has_value()) break;
+    EXPECT_THAT(ControlAck(step), Optional(2));
+    EXPECT_GT(receiver.deadline() - last, absl::Seconds(5));
+    last = receiver.deadline();
+  }
+  EXPECT_GE(last - T0(), absl::Seconds(3 * 5));
+  // DATA 3 resent by the peer at its 5 s timeout is still taken.
+  BlockReceiver late(Windowed(1), Opening::kAck0, {}, RetransmitPolicy{});
+  late.Start(T0());
+  late.OnDatagram(Data(1), T0());
+  Step step = late.OnDatagram(Data(2, 100), T0() + absl::Seconds(5));
+  EXPECT_TRUE(step.data_complete);
+  EXPECT_THAT(ControlAck(step), Optional(2));
+}
+
+TEST(BlockReceiverTest, WaitsOutANegotiatedTimeout) {
+  TransferOptions options = Windowed(1);
+  options.timeout = absl::Seconds(8);
+  BlockReceiver receiver(options, Opening::kOack, {}, RetransmitPolicy{});
+  receiver.Start(T0());
+  receiver.OnDatagram(Data(1), T0());
+  EXPECT_EQ(receiver.deadline(), T0() + absl::Seconds(10));
+  int resends = 0;
+  absl::Time last = receiver.deadline();
+  while (!ControlError(receiver.OnTimeout(receiver.deadline())).has_value() &&
+         resends < 100) {
+    ++resends;
+    last = receiver.deadline();
+  }
+  EXPECT_GE(last - T0(), absl::Seconds(3 * 8));
+}
 
 }  // namespace
 }  // namespace ringtftp

@@ -73,7 +73,7 @@ Reactor::~Reactor() {
   small_buffers_.reset();
   large_buffers_.reset();
   for (Session* session : sessions_) {
-    if (!session->retired) config_.slots->Release(session->peer());
+    if (!session->logged) config_.slots->Release(session->peer());
     delete session;
   }
   for (const auto& [ticket, parked] : parked_) {

@@ -110,6 +110,9 @@ void Reactor::Delete(Session& session) {
 
 void Reactor::Conclude(Session& session, absl::Time now) {
   session.logged = true;
+  // An upload that lingers to re-ACK its last block holds no slot: its
+  // file is committed, and the linger outlasts two of its client's timers.
+  config_.slots->Release(session.peer());
   log_.Add(session.Describe(now));
   const TransferResult& outcome = session.outcome();
   config_.stats->OnTransferFinished(StatsDirection(session), outcome.ok,
@@ -122,7 +125,6 @@ void Reactor::Retire(Session& session) {
   recent_peers_.Forget(timers_->current_tick(), session.heard_tick);
   timers_->Cancel(&session.timer);
   sessions_by_peer_.erase(session.peer());
-  config_.slots->Release(session.peer());
   // Its late datagrams are dropped from now on.
   if (session.pooled != nullptr) session.pooled->session = nullptr;
   if (session.receiving) {

@@ -111,8 +111,9 @@ Step BlockReceiver::Complete(absl::Time now) {
   data_complete_ = true;
   core_.result().ok = true;
   // If our final ACK is lost, the peer resends the last block when its timer
-  // fires, which may have backed off already: linger long enough to answer.
-  core_.timer().WaitLongest(now);
+  // fires: linger long enough to answer. The file is committed and the
+  // transfer logged by then, and its slot is free (Reactor::Conclude).
+  core_.timer().Dally(now);
   Step step = AckWindow();
   step.data_complete = true;
   return step;
@@ -141,7 +142,7 @@ Step BlockReceiver::OnGap() {
 Step BlockReceiver::OnRepeat(uint32_t behind, absl::Time now) {
   if (behind <= unacked_) return Step{};
   // When it is the final ACK that was lost, wait for the peer's next try too.
-  if (data_complete_) core_.timer().WaitLongest(now);
+  if (data_complete_) core_.timer().Dally(now);
   if (repeats_++ % window_ != 0) return Step{};
   return SendAck();
 }

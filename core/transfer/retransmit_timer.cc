@@ -34,9 +34,7 @@ bool RetransmitTimer::Expire(absl::Time now) {
   return true;
 }
 
-void RetransmitTimer::WaitLongest(absl::Time now) {
-  deadline_ = now + base_ * kMaxBackoff;
-}
+void RetransmitTimer::Dally(absl::Time now) { deadline_ = now + base_ * 2; }
 
 void RetransmitTimer::Stop() { deadline_ = absl::InfiniteFuture(); }
 

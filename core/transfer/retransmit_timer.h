@@ -27,9 +27,10 @@ class RetransmitTimer {
   // caller gives up); otherwise counts a retry, doubles the interval within
   // its cap and sets the next deadline from `now`.
   bool Expire(absl::Time now);
-  // Sets the deadline the longest interval of the schedule from `now`,
-  // without counting a retry: time for a peer backing off to try again.
-  void WaitLongest(absl::Time now);
+  // Sets the deadline two base intervals from `now`, without counting a
+  // retry: a receiver's base outlasts its peer's timer, so that is room for
+  // the peer to resend twice, e.g. a last block whose ACK was lost.
+  void Dally(absl::Time now);
   // Nothing more will be resent.
   void Stop();
 

@@ -95,5 +95,38 @@ TEST_F(AdmissionTest, APerClientCapHoldsOnlyThatClientsExtraRequests) {
   ExpectBusy(Request(*second, "f", absl::Seconds(2)), "of this client");
 }
 
+// An upload whose last block is in lingers (for 12.5 s) to re-ACK it if its
+// client did not hear the ACK; its file is committed and it is logged, so
+// it must not keep the server full for that long.
+TEST_F(AdmissionTest, AFinishedUploadThatLingersHoldsNoSlot) {
+  ASSERT_TRUE(StartServer({"--max_transfers=1", "--admission_wait=0.3",
+                           "--write=create", "--timeout=1"}));
+  const std::string content = AddRootFile("f", 300, 7);
+  absl::StatusOr<UdpSocket> uploader = UdpSocket::Open();
+  ASSERT_TRUE(uploader.ok());
+  ASSERT_TRUE(uploader->SendTo(port(), MakeRequest(kWrq, "up", "octet")).ok());
+  std::optional<Datagram> ack0 = uploader->Receive(absl::Seconds(2));
+  ASSERT_TRUE(ack0.has_value());
+  ASSERT_TRUE(uploader->SendTo(ack0->port, MakeData(1, "short, so last")).ok());
+  std::optional<Datagram> ack1 = uploader->Receive(absl::Seconds(2));
+  ASSERT_TRUE(ack1.has_value());
+  EXPECT_EQ(ParsePacket(ack1->bytes)->number, 1);
+  ASSERT_TRUE(TransferLogged("up", {{"result", "ok"}}));
+
+  absl::StatusOr<UdpSocket> reader = UdpSocket::Open();
+  ASSERT_TRUE(reader.ok());
+  std::optional<Datagram> reply = Request(*reader, "f", absl::Seconds(2));
+  ASSERT_TRUE(reply.has_value());
+  std::optional<Packet> data = ParsePacket(reply->bytes);
+  ASSERT_TRUE(data.has_value());
+  EXPECT_EQ(data->opcode, kData) << data->payload;
+  EXPECT_EQ(data->payload, content);
+  // Still lingering: the repeated last block is ACKed again.
+  ASSERT_TRUE(uploader->SendTo(ack0->port, MakeData(1, "short, so last")).ok());
+  std::optional<Datagram> again = uploader->Receive(absl::Seconds(2));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(ParsePacket(again->bytes)->opcode, kAck);
+}
+
 }  // namespace
 }  // namespace ringtftp::integration

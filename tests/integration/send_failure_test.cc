@@ -38,10 +38,10 @@ class SendFailureTest : public IntegrationTest {
     space_.reset();
   }
 
-  // Packets the drop rule has dropped so far.
-  int Dropped() {
+  // Packets the drop rule of `chain` has dropped so far.
+  int Dropped(const std::string& chain = "out") {
     const CommandResult listed = RunCommand(
-        space_->Within({kNft, "list", "chain", "inet", "faults", "out"}));
+        space_->Within({kNft, "list", "chain", "inet", "faults", chain}));
     // "... counter packets N bytes M drop"
     std::vector<absl::string_view> words =
         absl::StrSplit(listed.stdout_text, ' ', absl::SkipWhitespace());
@@ -81,6 +81,34 @@ TEST_F(SendFailureTest, DataRefusedByALocalFirewallIsResentOnTheTimer) {
       << "the rule dropped nothing: the test proved nothing";
   EXPECT_TRUE(
       TransferLogged("kernel", {{"result", "ok"}, {"bytes", "300000"}}));
+}
+
+// A lock-step client (tftp-hpa waits 5 s) resends a lost DATA only when its
+// own timer fires, and every ACK repeated before that re-arms it: a server
+// that repeats its ACK sooner never sees the block again. Two DATA packets
+// of an upload are dropped on the way in (every twelfth, from the sixth),
+// and the file must still arrive whole.
+TEST_F(SendFailureTest, AnUploadWaitsOutTheClientsTimerForALostBlock) {
+  ServerConfig config;
+  config.launcher = space_->Within({});
+  config.flags = {"--write=create", "--timeout=1", "--retries=5"};
+  ASSERT_TRUE(StartServerWith(std::move(config)));
+  const absl::Status ruled = space_->Run(
+      {kNft,
+       "add table inet faults; add chain inet faults in { type filter "
+       "hook input priority 0; }; add rule inet faults in udp length > 100 "
+       "numgen inc mod 12 == 5 counter drop"});
+  ASSERT_TRUE(ruled.ok()) << ruled;
+  const std::string want = AddLocalFile("firmware.bin", 12000, 32);
+  const CommandResult put = RunCommand(
+      space_->Within(TftpHpaPut(port(), "octet", LocalPath("firmware.bin"),
+                                "firmware.bin")),
+      absl::Seconds(60));
+  ASSERT_TRUE(put.Succeeded()) << put.Describe() << server().LogText();
+  EXPECT_EQ(Dropped("in"), 2);
+  EXPECT_TRUE(FileHolds(server().RootPath("firmware.bin"), want));
+  EXPECT_TRUE(
+      TransferLogged("firmware.bin", {{"result", "ok"}, {"bytes", "12000"}}));
 }
 
 }  // namespace

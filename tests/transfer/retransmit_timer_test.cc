@@ -75,11 +75,11 @@ TEST(RetransmitTimerTest, ProgressStartsOver) {
   EXPECT_FALSE(timer.Expire(later));
 }
 
-TEST(RetransmitTimerTest, WaitLongestAndStop) {
+TEST(RetransmitTimerTest, DallyAndStop) {
   RetransmitTimer timer(TransferOptions{}, Policy(absl::Seconds(1), 2));
   timer.Restart(T0());
-  timer.WaitLongest(T0());
-  EXPECT_EQ(timer.deadline(), T0() + absl::Seconds(4));
+  timer.Dally(T0());
+  EXPECT_EQ(timer.deadline(), T0() + absl::Seconds(2));
   EXPECT_TRUE(timer.Expire(T0()));  // Waiting counted no retry.
   timer.Stop();
   EXPECT_EQ(timer.deadline(), absl::InfiniteFuture());

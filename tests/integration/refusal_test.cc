@@ -2,8 +2,10 @@
 // each client reports, the log line, and that nothing leaks or is left on
 // disk.
 
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <initializer_list>
 #include <ostream>
@@ -352,6 +354,79 @@ TEST_F(MaxUploadTest, UploadOfExactlyTheCapIsAccepted) {
   EXPECT_TRUE(hpa.Succeeded()) << hpa.Describe();
   EXPECT_TRUE(TransferLogged("hpa.bin", {{"result", "ok"}}));
   EXPECT_TRUE(FileHolds(server().RootPath("hpa.bin"), upload));
+}
+
+// An upload larger than the disk's room: a root on a tmpfs of 512 KiB that
+// the test mounts (and unmounts however it ends).
+class DiskFullTest : public RefusalTest {
+ protected:
+  void SetUp() override {
+    RefusalTest::SetUp();
+    ASSERT_EQ(geteuid(), 0u) << "mounting a small filesystem needs root";
+    root_ = LocalPath("small-disk");
+    std::filesystem::create_directory(root_);
+    const CommandResult mounted =
+        RunCommand({"/usr/bin/mount", "-t", "tmpfs", "-o", "size=512k",
+                    "ringtftp-disk-full", root_},
+                   absl::Seconds(20));
+    ASSERT_TRUE(mounted.Succeeded()) << mounted.Describe();
+    mounted_ = true;
+    ServerConfig config;
+    config.root = root_;
+    config.flags = {"--write=overwrite", "--timeout=0.25"};
+    ASSERT_TRUE(StartServerWith(std::move(config)));
+    original_ = AddRootFile("image.bin", 100000, 11);
+    AddLocalFile("big", 1 << 20, 12);
+    free_before_ = FreeBytes();
+  }
+  void TearDown() override {
+    RefusalTest::TearDown();  // Stops the server, which holds the root.
+    if (mounted_) RunCommand({"/usr/bin/umount", root_}, absl::Seconds(20));
+  }
+
+  uint64_t FreeBytes() const {
+    struct statvfs disk {};
+    if (statvfs(root_.c_str(), &disk) != 0) return 0;
+    return static_cast<uint64_t>(disk.f_bavail) * disk.f_frsize;
+  }
+  // After the refusal: ERROR 3 logged, the old file whole, nothing else in
+  // the root (hidden temporaries included), the space given back, and the
+  // server serving on, also a small upload.
+  void ExpectRefusedAndRecovered() {
+    EXPECT_TRUE(ErrorLogged("image.bin", 3));
+    EXPECT_TRUE(FileHolds(server().RootPath("image.bin"), original_));
+    EXPECT_THAT(ListTree(server().root()), ElementsAre("image.bin"));
+    EXPECT_EQ(FreeBytes(), free_before_);
+    const CommandResult got =
+        RunCommand(TftpHpaGet(port(), "octet", "image.bin", LocalPath("got")));
+    EXPECT_TRUE(got.Succeeded()) << got.Describe();
+    EXPECT_TRUE(FileHolds(LocalPath("got"), original_));
+    const std::string small = AddLocalFile("small", 3000, 13);
+    const CommandResult put = RunCommand(
+        TftpHpaPut(port(), "octet", LocalPath("small"), "small.cfg"));
+    EXPECT_TRUE(put.Succeeded()) << put.Describe();
+    EXPECT_TRUE(FileHolds(server().RootPath("small.cfg"), small));
+  }
+
+  std::string root_;
+  bool mounted_ = false;
+  std::string original_;
+  uint64_t free_before_ = 0;
+};
+
+TEST_F(DiskFullTest, TftpHpaGetsError3AndTheOldFileStays) {
+  ASSERT_TRUE(ToolInstalled(kTftpHpa));
+  ExpectClientFailure(
+      TftpHpaPut(port(), "octet", LocalPath("big"), "image.bin"), 0,
+      "Error code 3");
+  ExpectRefusedAndRecovered();
+}
+
+TEST_F(DiskFullTest, CurlGetsError3AndTheOldFileStays) {
+  ASSERT_TRUE(ToolInstalled(kCurl));
+  ExpectClientFailure(CurlPut(port(), LocalPath("big"), "image.bin"),
+                      kCurlRemoteDiskFull);
+  ExpectRefusedAndRecovered();
 }
 
 }  // namespace

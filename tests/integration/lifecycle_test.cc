@@ -4,15 +4,19 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "tests/integration/held_download.h"
 #include "tests/integration/integration_test.h"
 #include "tests/integration/process.h"
 #include "tests/integration/server_process.h"
@@ -37,6 +41,51 @@ TEST_F(LifecycleTest, SigtermOnIdleServerExitsZeroAndFreesThePort) {
       << server().LogText();
   EXPECT_LT(took, absl::Seconds(2));
   // No lingering socket: the same port must be bindable at once.
+  absl::StatusOr<UdpSocket> rebound = UdpSocket::Open(/*ipv6=*/false, port);
+  EXPECT_TRUE(rebound.ok()) << rebound.status();
+}
+
+// SIGTERM with 200 transfers in flight: the half whose clients go on finish
+// byte-exact within --shutdown_grace; the half whose clients went quiet are
+// told ERROR 0 when it ends; the server exits 0 and frees its port at once.
+TEST_F(LifecycleTest, SigtermWith200InFlightFinishesWhatCanAndEndsTheRest) {
+  constexpr int kTransfers = 200;
+  ASSERT_TRUE(
+      StartServer({"--shutdown_grace=3", "--timeout=1", "--retries=5"}));
+  std::vector<std::string> files;
+  for (int i = 0; i < 10; ++i) {
+    files.push_back(AddRootFile(absl::StrCat("f", i), 512 * 8 + 100, 40 + i));
+  }
+  std::vector<HeldDownload> held;
+  for (int i = 0; i < kTransfers; ++i) {
+    std::optional<HeldDownload> download =
+        HeldDownload::Start(i % 4 < 2 ? "127.0.0.2" : "127.0.0.3", port(),
+                            absl::StrCat("f", i % 10));
+    ASSERT_TRUE(download.has_value()) << "transfer " << i << " did not start";
+    held.push_back(*std::move(download));
+  }
+  const uint16_t port = this->port();
+  server().RequestStop();
+
+  int finished = 0;
+  for (int i = 0; i < kTransfers; i += 2) {
+    EXPECT_TRUE(held[i].Finish()) << "transfer " << i << " broke off";
+    finished += held[i].bytes() == files[i % 10] ? 1 : 0;
+  }
+  EXPECT_EQ(finished, kTransfers / 2);
+  int ended = 0;
+  for (int i = 1; i < kTransfers; i += 2) {
+    std::optional<Packet> error = held[i].AwaitError(absl::Seconds(6));
+    ASSERT_TRUE(error.has_value()) << "transfer " << i << " heard no ERROR";
+    EXPECT_EQ(error->number, 0);
+    EXPECT_EQ(error->payload, "server is shutting down");
+    ++ended;
+  }
+  EXPECT_EQ(ended, kTransfers / 2);
+  const int status = server().Stop(absl::Seconds(5));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "wait status " << status << "; log:\n"
+      << server().LogText();
   absl::StatusOr<UdpSocket> rebound = UdpSocket::Open(/*ipv6=*/false, port);
   EXPECT_TRUE(rebound.ok()) << rebound.status();
 }

@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "tests/integration/held_download.h"
 #include "tests/integration/integration_test.h"
 #include "tests/integration/tftp_wire.h"
 
@@ -23,61 +24,6 @@ constexpr int kTransfers = 200;
 constexpr int kFiles = 10;
 constexpr size_t kFileBytes = 512 * 8 + 100;  // Nine DATA packets.
 const char* const kClients[] = {"127.0.0.2", "127.0.0.3"};
-
-// One client transfer driven by hand, lock-step, so that the test decides
-// when it moves: held after DATA 1, it is in flight for as long as needed.
-class HeldDownload {
- public:
-  // Sends the RRQ and waits for DATA 1.
-  static std::optional<HeldDownload> Start(const std::string& source,
-                                           uint16_t port,
-                                           absl::string_view file) {
-    absl::StatusOr<UdpSocket> socket = UdpSocket::OpenOn(source);
-    if (!socket.ok() ||
-        !socket->SendTo(port, MakeRequest(Opcode::kRrq, file, "octet")).ok()) {
-      return std::nullopt;
-    }
-    HeldDownload download(*std::move(socket));
-    if (!download.ReceiveBlock(1)) return std::nullopt;
-    return download;
-  }
-
-  // ACKs each block until the short last one; false on a time-out, an
-  // ERROR or a block out of turn.
-  bool Finish() {
-    for (uint16_t block = 1; block < 64; ++block) {
-      if (!socket_.SendTo(tid_, MakeAck(block)).ok()) return false;
-      if (last_) return true;
-      if (!ReceiveBlock(block + 1)) return false;
-    }
-    return false;
-  }
-  const std::string& bytes() const { return bytes_; }
-
- private:
-  explicit HeldDownload(UdpSocket socket) : socket_(std::move(socket)) {}
-
-  bool ReceiveBlock(uint16_t block) {
-    // A retransmission of the block before may come first.
-    for (int attempt = 0; attempt < 4; ++attempt) {
-      std::optional<Datagram> datagram = socket_.Receive(absl::Seconds(3));
-      if (!datagram.has_value()) return false;
-      std::optional<Packet> packet = ParsePacket(datagram->bytes);
-      if (!packet.has_value() || packet->opcode != Opcode::kData) return false;
-      if (packet->number != block) continue;
-      tid_ = datagram->port;
-      bytes_ += packet->payload;
-      last_ = packet->payload.size() < 512;
-      return true;
-    }
-    return false;
-  }
-
-  UdpSocket socket_;
-  uint16_t tid_ = 0;
-  std::string bytes_;
-  bool last_ = false;
-};
 
 class ReloadTest : public IntegrationTest {
  protected:

@@ -54,13 +54,14 @@ NeighbourTable::~NeighbourTable() {
 std::optional<HardwareAddress> NeighbourTable::Find(const RemapClient& client,
                                                     absl::Time now) {
   const Key key{client.ipv6(), client.bytes()};
-  if (now - taken_ < kSnapshotLife) {
-    auto it = entries_.find(key);
-    if (it != entries_.end()) return it->second;
+  // A snapshot of this very pass was taken after the request arrived, so it
+  // answers a miss too: clients off the local link cost one dump a pass.
+  if (now - taken_ >= kSnapshotLife ||
+      (taken_ != now && !entries_.contains(key))) {
+    // A table that cannot be read leaves every client on the shared files;
+    // start-up has already proved it readable once.
+    Load(now).IgnoreError();
   }
-  // A table that cannot be read leaves every client on the shared files;
-  // start-up has already proved it readable once.
-  Load(now).IgnoreError();
   auto it = entries_.find(key);
   if (it == entries_.end()) return std::nullopt;
   return it->second;

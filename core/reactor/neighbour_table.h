@@ -5,10 +5,11 @@
 // entry is there when the request is.
 //
 // Each reactor owns one (no lock). A found address is trusted for a few
-// seconds of its snapshot; a client not in the snapshot costs a fresh dump,
-// so a board seen for the first time is never served the shared file by a
-// stale snapshot. Requests per client are bounded by the rate limiter, and
-// the dump is per request, never per packet.
+// seconds of its snapshot; a client not in the snapshot costs a fresh dump
+// unless one was taken in the same pass of the reactor (`now` is the pass's
+// time), so a board seen for the first time is never served the shared file
+// by a stale snapshot, and at most one dump a pass is spent on misses. Never
+// per packet: only a read request under --unique_root=mac asks.
 #ifndef RINGTFTP_CORE_REACTOR_NEIGHBOUR_TABLE_H_
 #define RINGTFTP_CORE_REACTOR_NEIGHBOUR_TABLE_H_
 
@@ -40,7 +41,8 @@ class NeighbourTable {
   NeighbourTable& operator=(const NeighbourTable&) = delete;
   ~NeighbourTable();
 
-  // The Ethernet address of `client`, or nullopt when the kernel has none
+  // The Ethernet address of `client`, asked in the reactor's pass of `now`,
+  // or nullopt when the kernel has none
   // (a client behind a router, on loopback, or not yet resolved) or the
   // table cannot be read.
   std::optional<HardwareAddress> Find(const RemapClient& client,

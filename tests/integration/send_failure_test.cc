@@ -54,22 +54,32 @@ class SendFailureTest : public IntegrationTest {
     return -1;
   }
 
+  // Starts the server in the namespace with `flags`, then adds a chain
+  // `chain` on `hook` to table inet faults with `rule`.
+  void StartWithRule(std::vector<std::string> flags, const std::string& chain,
+                     const std::string& hook, const std::string& rule) {
+    ServerConfig config;
+    config.launcher = space_->Within({});
+    config.flags = std::move(flags);
+    ASSERT_TRUE(StartServerWith(std::move(config)));
+    const absl::Status ruled = space_->Run(
+        {kNft, absl::StrCat("add table inet faults; add chain inet faults ",
+                            chain, " { type filter hook ", hook,
+                            " priority 0; }; add rule inet faults ", chain, " ",
+                            rule)});
+    ASSERT_TRUE(ruled.ok()) << ruled;
+  }
+
   std::unique_ptr<NetworkNamespace> space_;
 };
 
 TEST_F(SendFailureTest, DataRefusedByALocalFirewallIsResentOnTheTimer) {
-  ServerConfig config;
-  config.launcher = space_->Within({});
-  config.flags = {"--timeout=0.2", "--retries=8"};
-  ASSERT_TRUE(StartServerWith(std::move(config)));
   // One DATA packet in twenty, and only DATA (more than 100 bytes), so the
   // requests, OACKs and ACKs all pass.
-  const absl::Status ruled = space_->Run(
-      {kNft,
-       "add table inet faults; add chain inet faults out { type filter "
-       "hook output priority 0; }; add rule inet faults out udp sport "
-       "!= 0 udp length > 100 numgen random mod 20 == 0 counter drop"});
-  ASSERT_TRUE(ruled.ok()) << ruled;
+  ASSERT_NO_FATAL_FAILURE(StartWithRule(
+      {"--timeout=0.2", "--retries=8"}, "out", "output",
+      "udp sport != 0 udp length > 100 numgen random mod 20 == 0 counter "
+      "drop"));
   const std::string want = AddRootFile("kernel", 300000, 31);
   const CommandResult got =
       RunCommand(space_->Within(TftpHpaGet(port(), "octet", "kernel",
@@ -89,16 +99,9 @@ TEST_F(SendFailureTest, DataRefusedByALocalFirewallIsResentOnTheTimer) {
 // of an upload are dropped on the way in (every twelfth, from the sixth),
 // and the file must still arrive whole.
 TEST_F(SendFailureTest, AnUploadWaitsOutTheClientsTimerForALostBlock) {
-  ServerConfig config;
-  config.launcher = space_->Within({});
-  config.flags = {"--write=create", "--timeout=1", "--retries=5"};
-  ASSERT_TRUE(StartServerWith(std::move(config)));
-  const absl::Status ruled = space_->Run(
-      {kNft,
-       "add table inet faults; add chain inet faults in { type filter "
-       "hook input priority 0; }; add rule inet faults in udp length > 100 "
-       "numgen inc mod 12 == 5 counter drop"});
-  ASSERT_TRUE(ruled.ok()) << ruled;
+  ASSERT_NO_FATAL_FAILURE(StartWithRule(
+      {"--write=create", "--timeout=1", "--retries=5"}, "in", "input",
+      "udp length > 100 numgen inc mod 12 == 5 counter drop"));
   const std::string want = AddLocalFile("firmware.bin", 12000, 32);
   const CommandResult put = RunCommand(
       space_->Within(TftpHpaPut(port(), "octet", LocalPath("firmware.bin"),

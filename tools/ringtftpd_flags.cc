@@ -66,6 +66,11 @@ ABSL_FLAG(int64_t, batch_window_us, 500,
           "completion wait for others so that one wake-up handles them "
           "(Linux 6.12+); 0: wake for each packet (lowest latency, more "
           "CPU).");
+ABSL_FLAG(int64_t, log_refusals_per_second, 100,
+          "Refusal lines (missing files, denied clients, junk datagrams) "
+          "logged per second at most; the rest are still answered and "
+          "counted, and one `refusals_not_logged` line a second says how "
+          "many. 0: log every one.");
 ABSL_FLAG(ringtftp::LogFormat, log_format, ringtftp::LogFormat::kText,
           "text: a `transfer` or `refused` line of key=value fields per "
           "transfer and refusal; json: one object per line, those and every "
@@ -276,6 +281,8 @@ ServerConfig ConfigFromFlags(std::vector<absl::Status>& problems) {
   config.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace));
   config.batch_window =
       absl::Microseconds(absl::GetFlag(FLAGS_batch_window_us));
+  config.refusal_lines_per_second =
+      absl::GetFlag(FLAGS_log_refusals_per_second);
   config.user = absl::GetFlag(FLAGS_user);
   config.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
   config.miss_cache = absl::Seconds(absl::GetFlag(FLAGS_miss_cache_seconds));

@@ -58,6 +58,7 @@ Reactor::Reactor(const ReactorConfig& config,
       zero_copy_(config.zero_copy),
       socket_pool_(config.sessions.port_range, kMaxKeptSockets),
       misses_(&config.sessions.store->changes(), config.sessions.miss_ttl),
+      refusal_log_(config.refusal_lines_per_second),
       admission_(kMaxWaiting) {
   listeners_.reserve(listen_fds.size());
   for (int fd : listen_fds) {
@@ -127,6 +128,8 @@ void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
     heartbeat_.store(pass_, std::memory_order_relaxed);
     socket_pool_.Advance(pass_);
     absl::Time now = MonotonicNow();
+    pass_time_ = now;
+    ReportRefusalsNotLogged(now);
     timers_->Advance(now, [&](TimerWheel::Entry* entry) {
       Session& session = *static_cast<Session*>(entry->owner);
       session.OnTimeout(now);
@@ -135,6 +138,7 @@ void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
     AdvanceShutdown(stop, now);
     if (!admission_.empty()) AdmitWaiting(now);
     if (ShutdownOver(now)) {
+      ReportRefusalsNotLogged(absl::InfiniteFuture());
       log_.Flush();
       return;
     }
@@ -142,6 +146,7 @@ void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
     absl::Time wake = admission_.empty() ? now + kIdleWake : now + kTick;
     Wait(now, std::min({timers_->NextWake(), wake, grace_end_}));
     absl::Time woke = MonotonicNow();
+    pass_time_ = woke;
     // After the wait: a request that woke the reactor meets the rules
     // published while it slept.
     RefreshRules();

@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "core/access/request_rate_limiter.h"
 #include "core/log/log_batch.h"
+#include "core/log/log_budget.h"
 #include "core/origin/origin_cache.h"
 #include "core/policy/name_policy.h"
 #include "core/policy/remap_client.h"
@@ -65,6 +66,8 @@ struct ReactorConfig {
   RequestRateLimiter* rate_limiter = nullptr;
   // With --origin: where reads are served from; null: the root store.
   OriginCache* origin = nullptr;
+  // Refusal lines per second per reactor (LogBudget); 0: all.
+  int64_t refusal_lines_per_second = 100;
 };
 
 class Reactor final : public SessionIo {
@@ -155,6 +158,9 @@ class Reactor final : public SessionIo {
               absl::string_view asked = {});
   void LogRefusal(const Endpoint& peer, const Request* request, ErrorCode code,
                   absl::string_view message, absl::string_view asked);
+  // Once a second at most: how many refusals went unlogged, over the
+  // budget; `now` InfiniteFuture at the end, for the last of them.
+  void ReportRefusalsNotLogged(absl::Time now);
   void StopListening();
   bool listening() const;
   // An open listener of `family`, or null.
@@ -242,6 +248,9 @@ class Reactor final : public SessionIo {
   uint64_t rules_generation_ = 0;
   // The transfer and refusal lines of this pass, written before waiting.
   LogBatch log_;
+  LogBudget refusal_log_;
+  // The time of the pass, for what needs it only to the second.
+  absl::Time pass_time_;
   AdmissionQueue admission_;
   // Read requests waiting for the origin, by ticket, and their clients.
   struct Parked {

@@ -175,6 +175,7 @@ bool Reactor::WithinRate(const Endpoint& peer, absl::Time now) {
 void Reactor::LogRefusal(const Endpoint& peer, const Request* request,
                          ErrorCode code, absl::string_view message,
                          absl::string_view asked) {
+  if (!refusal_log_.Take(pass_time_)) return;
   LogEvent event("refused");
   event.Word("peer", peer.ToString());
   if (request != nullptr) {
@@ -186,6 +187,16 @@ void Reactor::LogRefusal(const Endpoint& peer, const Request* request,
       std::move(
           event.Number("code", static_cast<int>(code)).Text("message", message))
           .Finish());
+}
+
+void Reactor::ReportRefusalsNotLogged(absl::Time now) {
+  const int64_t held_back = refusal_log_.TakeHeldBack(now);
+  if (held_back == 0) return;
+  config_.stats->OnRefusalsNotLogged(held_back);
+  log_.Add(std::move(LogEvent("refusals_not_logged")
+                         .Number("count", held_back)
+                         .Number("per_second", refusal_log_.per_second()))
+               .Finish());
 }
 
 absl::Status Reactor::Busy(TransferSlots::Grant grant) const {

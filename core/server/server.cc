@@ -232,6 +232,12 @@ absl::Status Server::StartReactors() {
   stats_.WatchCache(&cache_);
   reactor_config.shutdown_grace = config_.shutdown_grace;
   reactor_config.batch_window = config_.batch_window;
+  // Shared out: each reactor logs its own refusals.
+  reactor_config.refusal_lines_per_second =
+      config_.refusal_lines_per_second == 0
+          ? 0
+          : std::max<int64_t>(1, config_.refusal_lines_per_second /
+                                     std::max(1, config_.reactors));
   reactor_config.admission_wait = config_.admission_wait;
 
   absl::Mutex mutex;

@@ -174,6 +174,10 @@ std::vector<absl::Status> ConfigProblems(const ServerConfig& config) {
     problems.push_back(
         absl::InvalidArgumentError("--shutdown_grace: expected >= 0"));
   }
+  if (config.refusal_lines_per_second < 0) {
+    problems.push_back(absl::InvalidArgumentError(
+        "--log_refusals_per_second: expected 0 (log all) or more"));
+  }
   // Beyond a minute a file dropped in behind the server's back would stay
   // unseen longer than anyone would guess.
   if (config.miss_cache < absl::ZeroDuration() ||

@@ -50,6 +50,8 @@ struct ServerConfig {
   // How long a reactor with transfers in flight lets a completion wait for
   // others, to handle them in one wake-up; zero: wake for each.
   absl::Duration batch_window = absl::Microseconds(500);
+  // --log_refusals_per_second, for the whole server; 0: all.
+  int64_t refusal_lines_per_second = 100;
   std::string user;  // Empty: keep the starting user.
   // Memory for packet images of served files; 0: none, every transfer
   // stages its own reads.

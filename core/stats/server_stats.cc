@@ -98,6 +98,9 @@ void ServerStats::OnOriginLatency(absl::string_view method,
 void ServerStats::OnRefused(ErrorCode code) { Bump(refused_[CodeSlot(code)]); }
 void ServerStats::OnAdmissionWait() { Bump(admission_waits_); }
 void ServerStats::OnSendFailed() { Bump(sends_failed_); }
+void ServerStats::OnRefusalsNotLogged(int64_t count) {
+  Bump(refusals_not_logged_, static_cast<uint64_t>(count));
+}
 void ServerStats::OnDropped(DropReason reason) {
   Bump(dropped_[static_cast<size_t>(reason)]);
 }
@@ -132,6 +135,10 @@ class PrometheusRenderer {
               "Transfer sends the kernel refused (a local firewall, a full "
               "queue, an ICMP error), each taken as a lost packet.",
               stats_.sends_failed_);
+    AddSingle("ringtftp_refusals_not_logged_total",
+              "Refusals answered and counted but not logged: over "
+              "--log_refusals_per_second, summarised in one line a second.",
+              stats_.refusals_not_logged_);
     AddDropped();
     if (stats_.cache_ != nullptr) AddCache(stats_.cache_->stats());
     if (stats_.origin_ != nullptr) {

@@ -56,6 +56,8 @@ class ServerStats {
   // The kernel refused a transfer's send for a reason that may pass (a
   // local firewall, a full queue, an ICMP error); taken as a lost packet.
   void OnSendFailed();
+  // `count` refusal lines not written: over --log_refusals_per_second.
+  void OnRefusalsNotLogged(int64_t count);
   // The block cache keeps its own counts; they are read at each render,
   // not copied. Set before rendering starts; the cache outlives this.
   void WatchCache(const BlockCache* cache) { cache_ = cache; }
@@ -102,6 +104,7 @@ class ServerStats {
   std::array<Counter, kErrorCodeSlots> refused_{};
   Counter admission_waits_{0};
   Counter sends_failed_{0};
+  Counter refusals_not_logged_{0};
   std::array<Counter, static_cast<size_t>(DropReason::kCount)> dropped_{};
   std::array<Histogram, kOriginMethods.size()> origin_latency_{};
   const BlockCache* cache_ = nullptr;

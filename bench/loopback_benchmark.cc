@@ -1,7 +1,8 @@
 // End-to-end reads from one in-process ringtftpd reactor on 127.0.0.1, by
 // the lean client of loopback_client.h on the benchmark's thread: a 16 MiB
 // file with blksize 1468 at windowsize 16 and 1, and many sequential reads of
-// a 1 KiB file. The bare send loops of gso_send_loop.h run in the same
+// a 1 KiB file, and datagrams it refuses (junk, missing names). The bare send
+// loops of gso_send_loop.h run in the same
 // invocation as the reference the ratios at the end are taken against.
 //
 // Server CPU is the process's CPU time (CLOCK_PROCESS_CPUTIME_ID, every
@@ -35,6 +36,7 @@
 #include "bench/loopback_client.h"
 #include "bench/loopback_server.h"
 #include "bench/ratio_reporter.h"
+#include "bench/refusal_exchange.h"
 #include "benchmark/benchmark.h"
 
 namespace ringtftp {
@@ -146,6 +148,64 @@ void BM_SmallFileReads(benchmark::State& state) {
 }
 BENCHMARK(BM_SmallFileReads)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
+// What the server spends on a datagram it refuses, by kind of datagram:
+// junk (no request at all), a request for a name never asked before (a
+// lookup in the root), and the same missing names again (the negative
+// entry). 32 at a time, every ERROR read back.
+enum class Refused { kJunk, kNewMiss, kRepeatedMiss };
+constexpr int kRefusalBatch = 32;
+constexpr char kJunk[] = "BM_Refused/kind:0";
+constexpr char kNewMiss[] = "BM_Refused/kind:1";
+constexpr char kRepeatedMiss[] = "BM_Refused/kind:2";
+
+void BM_Refused(benchmark::State& state) {
+  absl::StatusOr<RefusalExchange> exchange =
+      RefusalExchange::Connect(server_under_test->endpoint());
+  if (!exchange.ok()) {
+    state.SkipWithError(exchange.status().ToString().c_str());
+    return;
+  }
+  const auto kind = static_cast<Refused>(state.range(0));
+  const std::vector<std::string> junk = JunkDatagrams(4096, 1);
+  const std::vector<std::string> repeated =
+      MissingNameRequests(kRefusalBatch, 0);
+  static uint64_t next_new_name = 1 << 20;
+  uint64_t datagrams = 0;
+  const CpuSplit before = CpuSplit::Now();
+  for (auto _ : state) {
+    std::vector<std::string> fresh;
+    absl::Span<const std::string> batch = repeated;
+    if (kind == Refused::kJunk) {
+      batch = absl::MakeConstSpan(junk).subspan(datagrams % junk.size(),
+                                                kRefusalBatch);
+    } else if (kind == Refused::kNewMiss) {
+      fresh = MissingNameRequests(kRefusalBatch, next_new_name);
+      next_new_name += kRefusalBatch;
+      batch = fresh;
+    }
+    if (absl::Status done = exchange->Exchange(batch); !done.ok()) {
+      state.SkipWithError(done.ToString().c_str());
+      break;
+    }
+    datagrams += kRefusalBatch;
+  }
+  const CpuSplit cpu = CpuSplit::Now() - before;
+  state.counters["refused_per_second"] = benchmark::Counter(
+      static_cast<double>(datagrams), benchmark::Counter::kIsRate);
+  const double count = std::max<double>(1, datagrams);
+  state.counters["cpu_us_per_datagram"] =
+      absl::ToDoubleMicroseconds(cpu.server) / count;
+  state.counters["client_cpu_us_per_datagram"] =
+      absl::ToDoubleMicroseconds(cpu.client) / count;
+}
+BENCHMARK(BM_Refused)
+    ->ArgName("kind")
+    ->Arg(static_cast<int>(Refused::kJunk))
+    ->Arg(static_cast<int>(Refused::kNewMiss))
+    ->Arg(static_cast<int>(Refused::kRepeatedMiss))
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
 std::vector<Ratio> Ratios() {
   return {
       {"server CPU/GiB, windowsize 16 vs bare GSO 16 per send", "cpu_s_per_GiB",
@@ -158,6 +218,10 @@ std::vector<Ratio> Ratios() {
        kLockStep, kWindowed},
       {"bytes/s, windowsize 16 vs windowsize 1", "bytes_per_second", kWindowed,
        kLockStep},
+      {"server CPU per junk datagram vs per new missing name",
+       "cpu_us_per_datagram", kJunk, kNewMiss},
+      {"server CPU per repeated missing name vs per new one",
+       "cpu_us_per_datagram", kRepeatedMiss, kNewMiss},
   };
 }
 

@@ -36,7 +36,7 @@ void Reactor::AskOrigin(const Endpoint& local, const Endpoint& peer,
       origin_mailbox_, ticket);
   if (!found.ok()) {
     config_.slots->Release(peer);
-    Refuse(local, peer, &request, found.status(), asked);
+    Refuse(local, peer, &request, found.status(), now, asked);
     return;
   }
   if (found->has_value()) {
@@ -60,7 +60,7 @@ void Reactor::OnOriginAnswers(absl::Time now) {
       config_.slots->Release(request.peer);
       if (!stopping_) {
         Refuse(request.local, request.peer, &request.request,
-               answer.file.status(), request.asked);
+               answer.file.status(), now, request.asked);
       }
       continue;
     }

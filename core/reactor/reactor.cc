@@ -128,7 +128,6 @@ void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
     heartbeat_.store(pass_, std::memory_order_relaxed);
     socket_pool_.Advance(pass_);
     absl::Time now = MonotonicNow();
-    pass_time_ = now;
     ReportRefusalsNotLogged(now);
     timers_->Advance(now, [&](TimerWheel::Entry* entry) {
       Session& session = *static_cast<Session*>(entry->owner);
@@ -146,7 +145,6 @@ void Reactor::ServeUntilStopped(const std::atomic<bool>& stop) {
     absl::Time wake = admission_.empty() ? now + kIdleWake : now + kTick;
     Wait(now, std::min({timers_->NextWake(), wake, grace_end_}));
     absl::Time woke = MonotonicNow();
-    pass_time_ = woke;
     // After the wait: a request that woke the reactor meets the rules
     // published while it slept.
     RefreshRules();

@@ -154,10 +154,11 @@ class Reactor final : public SessionIo {
   // `request` is null when the datagram was no request; `asked`: the name
   // the client asked for, when the request's is what it became.
   void Refuse(const Endpoint& local, const Endpoint& peer,
-              const Request* request, const absl::Status& why,
+              const Request* request, const absl::Status& why, absl::Time now,
               absl::string_view asked = {});
   void LogRefusal(const Endpoint& peer, const Request* request, ErrorCode code,
-                  absl::string_view message, absl::string_view asked);
+                  absl::string_view message, absl::string_view asked,
+                  absl::Time now);
   // Once a second at most: how many refusals went unlogged, over the
   // budget; `now` InfiniteFuture at the end, for the last of them.
   void ReportRefusalsNotLogged(absl::Time now);
@@ -249,8 +250,6 @@ class Reactor final : public SessionIo {
   // The transfer and refusal lines of this pass, written before waiting.
   LogBatch log_;
   LogBudget refusal_log_;
-  // The time of the pass, for what needs it only to the second.
-  absl::Time pass_time_;
   AdmissionQueue admission_;
   // Read requests waiting for the origin, by ticket, and their clients.
   struct Parked {

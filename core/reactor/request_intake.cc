@@ -92,13 +92,15 @@ void Reactor::OnOversizedDatagram(const Endpoint& local, const Endpoint& peer,
     Refuse(local, peer, nullptr,
            absl::PermissionDeniedError(absl::StrCat(
                "the requested name is longer than ", start.size() - 2,
-               " bytes; names are at most ", kMaxNameBytes, " bytes")));
+               " bytes; names are at most ", kMaxNameBytes, " bytes")),
+           now);
     return;
   }
   Refuse(local, peer, nullptr,
          TftpError(ErrorCode::kIllegalOperation,
                    absl::StrCat("a datagram of more than ", start.size(),
-                                " bytes is no TFTP request")));
+                                " bytes is no TFTP request")),
+         now);
 }
 
 void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
@@ -106,21 +108,21 @@ void Reactor::OnRequest(const Endpoint& local, const Endpoint& peer,
   if (!Answers(peer, now)) return;
   absl::StatusOr<Request> request = ParseRequest(payload);
   if (!request.ok()) {
-    Refuse(local, peer, nullptr, request.status());
+    Refuse(local, peer, nullptr, request.status(), now);
     return;
   }
   if (rules_ != nullptr) {
     absl::Status allowed =
         rules_->access.Judge(peer, request->opcode == Opcode::kWrq);
     if (!allowed.ok()) {
-      Refuse(local, peer, &*request, allowed);
+      Refuse(local, peer, &*request, allowed, now);
       return;
     }
   }
   std::string asked;
   if (absl::Status renamed = RewriteRequestName(peer, *request, &asked, now);
       !renamed.ok()) {
-    Refuse(local, peer, &*request, renamed);
+    Refuse(local, peer, &*request, renamed, now);
     return;
   }
   Admit(local, peer, *std::move(request), std::move(asked), now);
@@ -136,7 +138,7 @@ void Reactor::Admit(const Endpoint& local, const Endpoint& peer,
   // Its twin, on another reactor, answers it.
   if (grant == TransferSlots::Grant::kDuplicate) return;
   if (admission_.full()) {
-    Refuse(local, peer, &request, Busy(grant), asked);
+    Refuse(local, peer, &request, Busy(grant), now, asked);
     return;
   }
   config_.stats->OnAdmissionWait();
@@ -174,8 +176,8 @@ bool Reactor::WithinRate(const Endpoint& peer, absl::Time now) {
 
 void Reactor::LogRefusal(const Endpoint& peer, const Request* request,
                          ErrorCode code, absl::string_view message,
-                         absl::string_view asked) {
-  if (!refusal_log_.Take(pass_time_)) return;
+                         absl::string_view asked, absl::Time now) {
+  if (!refusal_log_.Take(now)) return;
   LogEvent event("refused");
   event.Word("peer", peer.ToString());
   if (request != nullptr) {
@@ -218,17 +220,17 @@ void Reactor::AdmitWaiting(absl::Time now) {
       },
       [&](const AdmissionQueue::Waiting& waiting, TransferSlots::Grant grant) {
         if (grant == TransferSlots::Grant::kDuplicate) return;
-        Refuse(waiting.local, waiting.peer, &waiting.request, Busy(grant),
+        Refuse(waiting.local, waiting.peer, &waiting.request, Busy(grant), now,
                waiting.asked);
       });
 }
 
 void Reactor::Refuse(const Endpoint& local, const Endpoint& peer,
                      const Request* request, const absl::Status& why,
-                     absl::string_view asked) {
+                     absl::Time now, absl::string_view asked) {
   ErrorCode code = TftpErrorCodeOf(why);
   config_.stats->OnRefused(code);
-  LogRefusal(peer, request, code, why.message(), asked);
+  LogRefusal(peer, request, code, why.message(), asked, now);
   // Any listener of the same family can send it: the packet info picks the
   // source address. An IPv4 client that came through a dual-stack socket
   // has only that one, addressed the mapped way.

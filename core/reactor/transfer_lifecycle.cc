@@ -30,7 +30,7 @@ void Reactor::StartSession(const Endpoint& local, const Endpoint& peer,
                   local, peer, now);
   if (!opened.ok()) {
     config_.slots->Release(peer);
-    Refuse(local, peer, &request, opened.status(), asked);
+    Refuse(local, peer, &request, opened.status(), now, asked);
     return;
   }
   Session* session = opened->release();

@@ -12,17 +12,6 @@ namespace {
 using ::ringtftp::integration::RandomBytes;
 using ::ringtftp::integration::WriteFile;
 
-std::vector<Sample> Scrape(httplib::Client& client) {
-  std::vector<Sample> samples;
-  httplib::Result result = client.Get("/metrics");
-  EXPECT_TRUE(result);
-  if (!result) return samples;
-  EXPECT_EQ(result->get_header_value("Content-Type"),
-            "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_TRUE(ParsePrometheus(result->body, &samples)) << result->body;
-  return samples;
-}
-
 TEST_F(AdminTest, CountersMoveAsTransfersHappen) {
   ASSERT_TRUE(StartServer());
   const std::string content = RandomBytes(200 * 1000, 3);

@@ -233,6 +233,25 @@ double ValueOf(const std::vector<Sample>& samples, absl::string_view name,
   return -1;
 }
 
+std::vector<Sample> Scrape(httplib::Client& client) {
+  std::vector<Sample> samples;
+  httplib::Result result = client.Get("/metrics");
+  EXPECT_TRUE(result);
+  if (!result) return samples;
+  EXPECT_EQ(result->get_header_value("Content-Type"),
+            "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_TRUE(ParsePrometheus(result->body, &samples)) << result->body;
+  return samples;
+}
+
+double TotalOf(const std::vector<Sample>& samples, absl::string_view name) {
+  double total = 0;
+  for (const Sample& sample : samples) {
+    if (sample.name == name) total += sample.value;
+  }
+  return total;
+}
+
 ::testing::AssertionResult AdminTest::StartServer(
     const std::vector<std::string>& extra_flags) {
   const std::string token_file = LocalPath("token");

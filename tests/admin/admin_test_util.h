@@ -46,6 +46,12 @@ struct Sample {
 double ValueOf(const std::vector<Sample>& samples, absl::string_view name,
                const std::map<std::string, std::string>& labels = {});
 
+// GET /metrics through `client`, parsed strictly (ParsePrometheus); a
+// failed request, a wrong content type or a bad line fails the test.
+std::vector<Sample> Scrape(httplib::Client& client);
+// The sum of every sample of `name`, whatever its labels; 0 if none.
+double TotalOf(const std::vector<Sample>& samples, absl::string_view name);
+
 // A ringtftpd (the integration harness's) whose root, state directory,
 // admin socket and token are in the test's scratch directory, serving the
 // admin endpoint on TCP too. A subclass's SetUp() calls AdminTest::SetUp()

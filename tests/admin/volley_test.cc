@@ -12,7 +12,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <fstream>
 #include <random>
 #include <string>
 #include <thread>
@@ -20,8 +19,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -29,6 +26,8 @@
 #include "tests/integration/clients.h"
 #include "tests/integration/process.h"
 #include "tests/integration/tftp_wire.h"
+#include "tests/integration/udp_socket_table.h"
+#include "tools/client/process_usage.h"
 
 namespace ringtftp::admin_test {
 namespace {
@@ -38,8 +37,10 @@ using ::ringtftp::integration::FileHolds;
 using ::ringtftp::integration::LogRecord;
 using ::ringtftp::integration::MakeRequest;
 using ::ringtftp::integration::ParseLogRecord;
+using ::ringtftp::integration::ReadUdpSocketTable;
 using ::ringtftp::integration::RunCommand;
 using ::ringtftp::integration::TftpHpaGet;
+using ::ringtftp::integration::UdpSocketRow;
 using ::ringtftp::integration::WireOptions;
 
 constexpr int kSources = 1000;
@@ -52,7 +53,7 @@ constexpr int kBatch = 32;
 constexpr int kPerSecond = 150 * 1000;
 constexpr int kRefusalLinesPerSecond = 100;
 // The server's peak resident memory, with its default cache.
-constexpr int64_t kMaxRssBytes = int64_t{64} << 20;
+constexpr uint64_t kMaxRssBytes = uint64_t{64} << 20;
 
 std::vector<std::string> RandomDatagrams(uint64_t seed) {
   std::mt19937_64 random(seed);
@@ -183,55 +184,13 @@ class Volley {
 };
 
 // Datagrams the kernel dropped on UDP sockets bound to `port` (the listen
-// sockets, one per reactor): the `drops` column of /proc/net/udp.
+// sockets, one per reactor).
 int64_t KernelDrops(uint16_t port) {
-  std::ifstream table("/proc/net/udp");
-  std::string line;
-  std::getline(table, line);  // The header.
   int64_t drops = 0;
-  const std::string local_port =
-      absl::StrCat(":", absl::Hex(port, absl::kZeroPad4));
-  while (std::getline(table, line)) {
-    std::vector<absl::string_view> fields =
-        absl::StrSplit(line, ' ', absl::SkipEmpty());
-    if (fields.size() < 13) continue;
-    std::string local(fields[1]);
-    for (char& c : local) c = static_cast<char>(std::tolower(c));
-    if (!absl::EndsWith(local, local_port)) continue;
-    int64_t value = 0;
-    if (absl::SimpleAtoi(fields.back(), &value)) drops += value;
+  for (const UdpSocketRow& row : ReadUdpSocketTable()) {
+    if (row.local_port == port) drops += row.drops;
   }
   return drops;
-}
-
-int64_t PeakRssBytes(pid_t pid) {
-  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    absl::string_view rest = line;
-    if (!absl::ConsumePrefix(&rest, "VmHWM:")) continue;
-    int64_t kib = 0;
-    if (absl::SimpleAtoi(
-            absl::StripSuffix(absl::StripAsciiWhitespace(rest), " kB"), &kib)) {
-      return kib * 1024;
-    }
-  }
-  return -1;
-}
-
-double Total(const std::vector<Sample>& samples, absl::string_view name) {
-  double total = 0;
-  for (const Sample& sample : samples) {
-    if (sample.name == name) total += sample.value;
-  }
-  return total;
-}
-
-std::vector<Sample> Scrape(httplib::Client& client) {
-  std::vector<Sample> samples;
-  httplib::Result result = client.Get("/metrics");
-  if (result) ParsePrometheus(result->body, &samples);
-  return samples;
 }
 
 // What the log says of refusals: lines written, and those only counted in
@@ -245,15 +204,12 @@ RefusalLog ReadRefusalLog(const std::vector<std::string>& lines) {
   RefusalLog log;
   for (const std::string& line : lines) {
     std::optional<LogRecord> record = ParseLogRecord(line);
-    if (record.has_value() && record->kind == "refused") ++log.lines;
-    absl::string_view rest = line;
-    if (!absl::ConsumePrefix(&rest, "refusals_not_logged ")) continue;
-    for (absl::string_view field : absl::StrSplit(rest, ' ')) {
-      int64_t count = 0;
-      if (absl::ConsumePrefix(&field, "count=") &&
-          absl::SimpleAtoi(field, &count)) {
-        log.summarised += count;
-      }
+    if (!record.has_value()) continue;
+    int64_t count = 0;
+    if (record->kind == "refused") ++log.lines;
+    if (record->kind == "refusals_not_logged" &&
+        absl::SimpleAtoi(record->Get("count"), &count)) {
+      log.summarised += count;
     }
   }
   return log;
@@ -289,10 +245,10 @@ class VolleyTest : public AdminTest {
     double accounted = 0;
     for (int i = 0; i < 100; ++i) {
       const std::vector<Sample> now = Scrape(*client);
-      accounted = Total(now, "ringtftp_requests_refused_total") -
-                  Total(before, "ringtftp_requests_refused_total") +
-                  Total(now, "ringtftp_requests_dropped_total") -
-                  Total(before, "ringtftp_requests_dropped_total") +
+      accounted = TotalOf(now, "ringtftp_requests_refused_total") -
+                  TotalOf(before, "ringtftp_requests_refused_total") +
+                  TotalOf(now, "ringtftp_requests_dropped_total") -
+                  TotalOf(before, "ringtftp_requests_dropped_total") +
                   static_cast<double>(KernelDrops(port()) - drops_before);
       if (accounted >= sent) break;
       absl::SleepFor(absl::Milliseconds(100));
@@ -319,10 +275,10 @@ TEST_F(VolleyTest,
   EXPECT_TRUE(after.Succeeded()) << after.Describe();
   EXPECT_TRUE(FileHolds(LocalPath("after"), kernel));
 
-  const int64_t peak = PeakRssBytes(server().pid());
-  std::cerr << "peak RSS " << peak / 1024 << " KiB\n";
-  EXPECT_GT(peak, 0);
-  EXPECT_LT(peak, kMaxRssBytes);
+  absl::StatusOr<ProcessUsage> usage = ReadProcessUsage(server().pid());
+  ASSERT_TRUE(usage.ok()) << usage.status();
+  std::cerr << "peak RSS " << usage->peak_rss_bytes / 1024 << " KiB\n";
+  EXPECT_LT(usage->peak_rss_bytes, kMaxRssBytes);
 
   // The log: at most the rate's lines a second; every other refusal is in
   // a summary line and in the metric, once.
@@ -334,15 +290,15 @@ TEST_F(VolleyTest,
     samples = Scrape(*client);
     log = ReadRefusalLog(server().Lines());
     if (log.lines + log.summarised ==
-        Total(samples, "ringtftp_requests_refused_total")) {
+        TotalOf(samples, "ringtftp_requests_refused_total")) {
       break;
     }
   }
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   EXPECT_EQ(log.lines + log.summarised,
-            Total(samples, "ringtftp_requests_refused_total"));
+            TotalOf(samples, "ringtftp_requests_refused_total"));
   EXPECT_EQ(log.summarised,
-            Total(samples, "ringtftp_refusals_not_logged_total"));
+            TotalOf(samples, "ringtftp_refusals_not_logged_total"));
   EXPECT_LE(log.lines, kRefusalLinesPerSecond * (seconds + 2));
   EXPECT_GT(log.summarised, kVolley);
 }

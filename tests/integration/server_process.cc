@@ -74,6 +74,12 @@ std::optional<std::pair<uint16_t, bool>> ParseListenAddress(
                         absl::StartsWith(address, "["));
 }
 
+// The server's events; other lines are its messages.
+bool IsRecordKind(absl::string_view kind) {
+  return kind == "transfer" || kind == "refused" ||
+         kind == "refusals_not_logged";
+}
+
 }  // namespace
 
 const char* ServerPath() { return RINGTFTPD_PATH; }
@@ -110,16 +116,13 @@ std::string MessageOf(const std::string& line) {
 std::optional<LogRecord> ParseLogRecord(absl::string_view line) {
   if (absl::StartsWith(line, "{")) {
     std::optional<LogRecord> record = ParseJsonLogRecord(line);
-    if (!record.has_value() ||
-        (record->kind != "transfer" && record->kind != "refused")) {
-      return std::nullopt;
-    }
+    if (!record.has_value() || !IsRecordKind(record->kind)) return std::nullopt;
     return record;
   }
   absl::string_view rest = line;
   absl::ConsumePrefix(&rest, kPrefix);
   auto [kind, fields] = NextToken(rest);
-  if (kind != "transfer" && kind != "refused") return std::nullopt;
+  if (!IsRecordKind(kind)) return std::nullopt;
   LogRecord record{
       .kind = std::string(kind), .fields = {}, .line = std::string(line)};
   while (!fields.empty()) {

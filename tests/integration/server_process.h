@@ -40,7 +40,7 @@ struct ServerConfig {
 
 // One line of the server's log, split into its key=value fields.
 struct LogRecord {
-  std::string kind;  // "transfer" or "refused".
+  std::string kind;  // "transfer", "refused" or "refusals_not_logged".
   std::map<std::string, std::string, std::less<>> fields;
   std::string line;
 
@@ -48,7 +48,7 @@ struct LogRecord {
   std::string Get(absl::string_view key) const;
 };
 
-// Parses a `transfer ...` or `refused ...` line (an optional "ringtftpd: "
+// Parses a `transfer ...`, `refused ...` or `refusals_not_logged ...` line (an optional "ringtftpd: "
 // prefix is allowed), or the JSON object of one; nullopt for any other line.
 std::optional<LogRecord> ParseLogRecord(absl::string_view line);
 // Any --log_format=json line, "event" as its kind.

@@ -16,10 +16,8 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -28,6 +26,7 @@
 #include "tests/integration/process.h"
 #include "tests/integration/socket_activation_fixture.h"
 #include "tests/integration/tftp_wire.h"
+#include "tests/integration/udp_socket_table.h"
 
 namespace ringtftp::integration {
 namespace {
@@ -52,28 +51,14 @@ std::set<std::string> SocketInodesOf(pid_t pid) {
 }
 
 // Local ports of the UDP sockets process `pid` holds that take datagrams
-// from anyone (not connected to a peer: the remote port is 0), from
-// /proc/net/udp and udp6 (local and remote "HEXADDR:HEXPORT" second and
-// third, inode tenth). Transfer sockets are connected to their client.
+// from anyone (not connected to a peer). Transfer sockets are connected to
+// their client.
 std::set<uint16_t> UnconnectedUdpPortsOf(pid_t pid) {
   const std::set<std::string> inodes = SocketInodesOf(pid);
   std::set<uint16_t> ports;
-  for (const char* table : {"/proc/net/udp", "/proc/net/udp6"}) {
-    std::ifstream in(table);
-    std::string line;
-    std::getline(in, line);  // The header.
-    while (std::getline(in, line)) {
-      std::vector<absl::string_view> fields =
-          absl::StrSplit(line, ' ', absl::SkipEmpty());
-      if (fields.size() < 10 || !inodes.contains(std::string(fields[9])) ||
-          !absl::EndsWith(fields[2], ":0000")) {
-        continue;
-      }
-      uint32_t port = 0;
-      absl::string_view local = fields[1];
-      if (absl::SimpleHexAtoi(local.substr(local.find(':') + 1), &port)) {
-        ports.insert(static_cast<uint16_t>(port));
-      }
+  for (const UdpSocketRow& row : ReadUdpSocketTable()) {
+    if (row.remote_port == 0 && inodes.contains(row.inode)) {
+      ports.insert(row.local_port);
     }
   }
   return ports;

@@ -108,13 +108,7 @@ class OriginTest : public IntegrationTest {
   std::vector<admin_test::Sample> Metrics(const ServerProcess& process) {
     std::unique_ptr<httplib::Client> client = admin_test::UnixClient(
         absl::StrCat(process.root(), ".ringtftpd/admin.sock"));
-    httplib::Result response = client->Get("/metrics");
-    std::vector<admin_test::Sample> samples;
-    EXPECT_TRUE(response && response->status == 200);
-    if (response) {
-      EXPECT_TRUE(admin_test::ParsePrometheus(response->body, &samples));
-    }
-    return samples;
+    return admin_test::Scrape(*client);
   }
 
   CephCluster* cluster_ = nullptr;
